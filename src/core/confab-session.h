@@ -1,0 +1,124 @@
+/* confab-session.h: the controller the UI binds to
+ *
+ * Copyright 2026 The Confab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "confab-types.h"
+
+G_BEGIN_DECLS
+
+/* A ConfabSession is one person signed in to one signalling server: it owns
+ * the ConfabSignalClient and one ConfabPeer per conversation, routes the
+ * server's messages to the right peer by name, and keeps a list of
+ * ConfabConversation (each a GListModel of ConfabChatMessage) for the UI to
+ * show.  It never calls GTK: windows bind to its properties, signals and
+ * models.  Everything happens on the GMainContext the session was made in. */
+
+#define CONFAB_TYPE_SESSION (confab_session_get_type ())
+#define CONFAB_SESSION_ERROR (confab_session_error_quark ())
+
+typedef enum
+{
+  CONFAB_SESSION_DISCONNECTED,
+  CONFAB_SESSION_CONNECTING,
+  CONFAB_SESSION_REGISTERED,
+  CONFAB_SESSION_RECONNECTING,
+  CONFAB_SESSION_FAILED,
+} ConfabSessionState;
+
+typedef enum
+{
+  CONFAB_SESSION_ERROR_NOT_CONNECTED,   /* signed out, or the server is unreachable */
+  CONFAB_SESSION_ERROR_PEER_OFFLINE,    /* nobody of that name is connected */
+  CONFAB_SESSION_ERROR_INVALID_NAME,    /* not a name the protocol allows */
+  CONFAB_SESSION_ERROR_SELF,            /* calling oneself */
+  CONFAB_SESSION_ERROR_NO_CONVERSATION, /* no conversation with that peer */
+  CONFAB_SESSION_ERROR_BUSY,            /* a conversation with that peer is already going */
+} ConfabSessionError;
+
+G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
+
+GQuark              confab_session_error_quark        (void);
+
+ConfabSession      *confab_session_new                (void);
+
+/* Properties (all notify): "state", "username", "server-url", "last-error"
+ * (a sentence for a person, or NULL), "ice-servers" (GStrv, browser-style
+ * stun:/turn: URLs), "conversations" (a GListModel of ConfabConversation,
+ * newest activity first is up to the view). */
+ConfabSessionState  confab_session_get_state          (ConfabSession        *self);
+const char         *confab_session_get_username       (ConfabSession        *self);
+const char         *confab_session_get_server_url     (ConfabSession        *self);
+const char         *confab_session_get_last_error     (ConfabSession        *self);
+const char * const *confab_session_get_ice_servers    (ConfabSession        *self);
+void                confab_session_set_ice_servers    (ConfabSession        *self,
+                                                       const char * const   *ice_servers);
+GListModel         *confab_session_get_conversations  (ConfabSession        *self);
+/* The conversation with @peer, or NULL. */
+ConfabConversation *confab_session_lookup_conversation (ConfabSession       *self,
+                                                        const char          *peer);
+
+/* Signs in: connects to @url (ws:// or wss://) and registers @name.  Fails
+ * with CONFAB_SIGNAL_CLIENT_ERROR (unreachable, name taken, ...) or
+ * CONFAB_SESSION_ERROR_INVALID_NAME.  After success the session keeps the
+ * connection up by itself (state "reconnecting" while it retries). */
+void                confab_session_connect_async      (ConfabSession        *self,
+                                                       const char           *url,
+                                                       const char           *name,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean            confab_session_connect_finish     (ConfabSession        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* Hangs up every conversation and signs out. */
+void                confab_session_disconnect         (ConfabSession        *self);
+
+/* Starts a chat: checks that @peer is online (failing with
+ * CONFAB_SESSION_ERROR_PEER_OFFLINE if not), then makes the offer.  The
+ * conversation appears in "conversations" at once and its state tells the
+ * rest (calling, connecting, open, or failed with a reason). */
+void                confab_session_call_async         (ConfabSession        *self,
+                                                       const char           *peer,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean            confab_session_call_finish        (ConfabSession        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+/* The answer to "incoming-request": nothing of the peer connection exists
+ * before accept, as in the mobile app.  decline sends "decline". */
+gboolean            confab_session_accept             (ConfabSession        *self,
+                                                       const char           *peer,
+                                                       GError              **error);
+gboolean            confab_session_decline            (ConfabSession        *self,
+                                                       const char           *peer,
+                                                       GError              **error);
+
+/* Appends the text to the conversation at once (state "sending") and sends
+ * it when the channel is open; text sent before then is queued. */
+gboolean            confab_session_send_text          (ConfabSession        *self,
+                                                       const char           *peer,
+                                                       const char           *text,
+                                                       GError              **error);
+gboolean            confab_session_hang_up            (ConfabSession        *self,
+                                                       const char           *peer,
+                                                       GError              **error);
+/* Forgets a conversation that is closed or failed (hangs it up first if
+ * it is not). */
+void                confab_session_remove_conversation (ConfabSession       *self,
+                                                        const char          *peer);
+
+/* Signals:
+ *   incoming-request (const char *peer): @peer made an offer; answer with
+ *     confab_session_accept() or confab_session_decline().
+ *   message-received (ConfabConversation *conversation, ConfabChatMessage *message):
+ *     for notifications; the message is already in the conversation. */
+
+G_END_DECLS
