@@ -1,0 +1,18 @@
+/* confab-peer-private.h: fault injection for the tests
+ *
+ * Copyright 2026 The Confab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "confab-peer.h"
+
+G_BEGIN_DECLS
+
+/* Drops every packet the peer's connection sends or receives from now on,
+ * without a word to the other side: a laptop lid closing, a cable pulled.
+ * libnice still answers STUN, so only the heartbeat can notice. */
+void _confab_peer_drop_network (ConfabPeer *self);
+
+G_END_DECLS
