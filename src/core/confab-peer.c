@@ -1395,6 +1395,15 @@ promise_reply_take (GstPromise *promise,
   return reply;
 }
 
+/* webrtcbin keeps its own reference to the promise: the caller unrefs. */
+static GstPromise *
+new_promise (ConfabPeer           *self,
+             GstPromiseChangeFunc  func)
+{
+  return gst_promise_new_with_change_func (func, peer_link_ref (self->conn->link),
+                                           peer_link_unref);
+}
+
 static void
 local_description_created (ConfabPeer   *self,
                            PromiseReply *reply)
@@ -1475,6 +1484,7 @@ static void
 remote_description_set_hop (ConfabPeer *self,
                             gpointer    data)
 {
+  g_autoptr(GstPromise) promise = NULL;
   PromiseReply *reply = data;
 
   if (reply->error != NULL)
@@ -1498,10 +1508,8 @@ remote_description_set_hop (ConfabPeer *self,
           return;
         }
 
-      g_signal_emit_by_name (self->conn->webrtcbin, "create-answer", NULL,
-                             gst_promise_new_with_change_func (on_answer_created_cb,
-                                                               peer_link_ref (self->conn->link),
-                                                               peer_link_unref));
+      promise = new_promise (self, on_answer_created_cb);
+      g_signal_emit_by_name (self->conn->webrtcbin, "create-answer", NULL, promise);
     }
 }
 
@@ -1517,13 +1525,12 @@ static void
 set_remote_description (ConfabPeer                  *self,
                         GstWebRTCSessionDescription *description)
 {
+  g_autoptr(GstPromise) promise = new_promise (self, on_remote_description_set_cb);
+
   g_clear_pointer (&self->remote_mids, g_ptr_array_unref);
   self->remote_mids = sdp_mids (description->sdp);
 
-  g_signal_emit_by_name (self->conn->webrtcbin, "set-remote-description", description,
-                         gst_promise_new_with_change_func (on_remote_description_set_cb,
-                                                           peer_link_ref (self->conn->link),
-                                                           peer_link_unref));
+  g_signal_emit_by_name (self->conn->webrtcbin, "set-remote-description", description, promise);
 }
 
 /* The connection */
@@ -1745,6 +1752,8 @@ confab_peer_call (ConfabPeer *self)
 static void
 start_offer (ConfabPeer *self)
 {
+  g_autoptr(GstPromise) promise = NULL;
+
   if (!connection_start (self))
     {
       fail_connection (self);
@@ -1759,10 +1768,8 @@ start_offer (ConfabPeer *self)
       return;
     }
 
-  g_signal_emit_by_name (self->conn->webrtcbin, "create-offer", NULL,
-                         gst_promise_new_with_change_func (on_offer_created_cb,
-                                                           peer_link_ref (self->conn->link),
-                                                           peer_link_unref));
+  promise = new_promise (self, on_offer_created_cb);
+  g_signal_emit_by_name (self->conn->webrtcbin, "create-offer", NULL, promise);
 }
 
 void
