@@ -22,6 +22,12 @@
 /* The mobile app's channel, which carries plain text, and ours. */
 #define LOCAL_CHANNEL_LABEL  "localDataChannel"
 #define CONFAB_CHANNEL_LABEL "confab"
+/* The session-level SDP attribute by which a Confab tells the other side,
+ * in its offer or answer, that it opens "confab": the order in which
+ * webrtcbin announces channels is not the order they were made in, so
+ * without it a peer could not tell "no confab" from "confab not yet". */
+#define CONFAB_SDP_ATTRIBUTE "confab-channel"
+#define CONFAB_SDP_VERSION   "1"
 
 /* A heartbeat goes out every HEARTBEAT_INTERVAL_MS on the confab channel;
  * hearing nothing for HEARTBEAT_TIMEOUT_MS means the peer vanished (ICE
@@ -30,8 +36,8 @@
 #define HEARTBEAT_TIMEOUT_MS  6000
 /* From the answer to open channels; libnice gives up well before. */
 #define CONNECT_TIMEOUT_S     30
-/* How long an open localDataChannel waits to learn whether the peer opens
- * "confab" too before settling for plain text. */
+/* How long a peer that announced "confab" has to open it, once our
+ * localDataChannel is open, before we settle for plain text. */
 #define DECIDE_TIMEOUT_MS     1000
 /* How long a peer that said it hangs up may still deliver what it had sent. */
 #define REMOTE_CLOSE_GRACE_MS 2000
@@ -150,8 +156,8 @@ struct _ConfabPeer
   guint                   local_gathering_done : 1;
   guint                   local_open : 1;
   guint                   confab_open : 1;
-  guint                   remote_local_seen : 1;
   guint                   remote_confab_seen : 1;
+  guint                   remote_announces_confab : 1;
   guint                   plain_decided : 1;
   guint                   extended : 1;
 };
@@ -307,6 +313,12 @@ clear_source (GSource **source)
 }
 
 /* Small helpers */
+
+static ChannelKind
+channel_get_kind (GstWebRTCDataChannel *channel)
+{
+  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (channel), "confab-channel-kind"));
+}
 
 static void
 out_message_free (gpointer data)
@@ -892,12 +904,6 @@ received_hop (ConfabPeer *self,
     }
 }
 
-static ChannelKind
-channel_get_kind (GstWebRTCDataChannel *channel)
-{
-  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (channel), "confab-channel-kind"));
-}
-
 static void
 on_message_string_cb (GstWebRTCDataChannel *channel,
                       const char           *string,
@@ -964,8 +970,8 @@ decide_timeout_cb (gpointer data)
 }
 
 /* Open as soon as we know how to talk: through "confab" when both sides
- * opened it, or in plain text once the peer's localDataChannel arrived
- * without a "confab" before it (a Confab opens "confab" first). */
+ * announced it in their descriptions and both are open, in plain text
+ * at once otherwise. */
 static void
 maybe_open (ConfabPeer *self)
 {
@@ -986,8 +992,7 @@ maybe_open (ConfabPeer *self)
       set_state (self, CONFAB_PEER_STATE_OPEN, CONFAB_PEER_REASON_NONE);
       update_extended (self);
     }
-  else if (self->remote_local_seen &&
-           (!self->remote_confab_seen || !self->confab_channel_enabled))
+  else if (!self->remote_announces_confab || !self->confab_channel_enabled)
     {
       self->plain_decided = TRUE;
       set_state (self, CONFAB_PEER_STATE_OPEN, CONFAB_PEER_REASON_NONE);
@@ -1019,6 +1024,19 @@ static void
 channel_closed_hop (ConfabPeer *self,
                     gpointer    data)
 {
+  GstWebRTCDataChannel *channel = data;
+
+  /* A browser may open and close channels of its own; only the two that
+   * carry the chat end it. */
+  if (channel_get_kind (channel) == CHANNEL_REMOTE)
+    {
+      g_autofree char *label = NULL;
+
+      g_object_get (channel, "label", &label, NULL);
+      if (g_strcmp0 (label, LOCAL_CHANNEL_LABEL) != 0)
+        return;
+    }
+
   switch (self->state)
     {
     case CONFAB_PEER_STATE_OPEN:
@@ -1061,7 +1079,7 @@ static void
 on_close_cb (GstWebRTCDataChannel *channel,
              PeerLink             *link)
 {
-  peer_link_hop (link, channel_closed_hop, NULL, NULL);
+  peer_link_hop (link, channel_closed_hop, g_object_ref (channel), g_object_unref);
 }
 
 static void
@@ -1127,8 +1145,6 @@ remote_channel_hop (ConfabPeer *self,
 
   if (g_strcmp0 (label, CONFAB_CHANNEL_LABEL) == 0)
     self->remote_confab_seen = TRUE;
-  else
-    self->remote_local_seen = TRUE;
 
   maybe_open (self);
 }
@@ -1424,7 +1440,19 @@ local_description_created (ConfabPeer   *self,
   g_signal_emit_by_name (self->conn->webrtcbin, "set-local-description",
                          reply->description, NULL);
 
-  sdp = gst_sdp_message_as_text (reply->description->sdp);
+  if (self->confab_channel_enabled)
+    {
+      g_autoptr(GstSDPMessage) announced = NULL;
+
+      gst_sdp_message_copy (reply->description->sdp, &announced);
+      gst_sdp_message_add_attribute (announced, CONFAB_SDP_ATTRIBUTE, CONFAB_SDP_VERSION);
+      sdp = gst_sdp_message_as_text (announced);
+    }
+  else
+    {
+      sdp = gst_sdp_message_as_text (reply->description->sdp);
+    }
+
   if (self->is_caller)
     {
       self->offer_sent = TRUE;
@@ -1464,8 +1492,6 @@ create_channels (ConfabPeer *self)
 {
   Connection *conn = self->conn;
 
-  /* "confab" first: its announcement then reaches the peer before that of
-   * localDataChannel, which is how the peer knows to wait for it. */
   if (self->confab_channel_enabled)
     {
       g_signal_emit_by_name (conn->webrtcbin, "create-data-channel",
@@ -1529,6 +1555,8 @@ set_remote_description (ConfabPeer                  *self,
 
   g_clear_pointer (&self->remote_mids, g_ptr_array_unref);
   self->remote_mids = sdp_mids (description->sdp);
+  self->remote_announces_confab =
+    gst_sdp_message_get_attribute_val (description->sdp, CONFAB_SDP_ATTRIBUTE) != NULL;
 
   g_signal_emit_by_name (self->conn->webrtcbin, "set-remote-description", description, promise);
 }

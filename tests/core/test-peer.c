@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "confab-core-enums.h"
+#include "confab-ice-server.h"
 #include "confab-peer.h"
 #include "confab-peer-private.h"
 
@@ -26,6 +27,7 @@ typedef struct
   gboolean    bob_online;
   gboolean    bob_declines;
   gboolean    bob_waits;   /* neither accepts nor declines */
+  const char * const *ice_servers;
   GPtrArray  *alice_received;
   GPtrArray  *bob_received;
   GHashTable *alice_message_states; /* id -> GArray of ConfabDeliveryState */
@@ -79,6 +81,8 @@ make_bob (Fixture       *fixture,
   g_assert_cmpint (confab_peer_get_state (fixture->bob), ==, CONFAB_PEER_STATE_INCOMING);
   g_assert_cmpstr (confab_peer_get_remote_name (fixture->bob), ==, "alice");
 
+  g_assert_true (confab_peer_set_ice_servers (fixture->bob, fixture->ice_servers, &error));
+  g_assert_no_error (error);
   g_signal_connect (fixture->bob, "send-message", G_CALLBACK (bob_send_message_cb), fixture);
   g_signal_connect (fixture->bob, "text-received", G_CALLBACK (text_received_cb),
                     fixture->bob_received);
@@ -189,6 +193,7 @@ make_alice (Fixture  *fixture,
                                  "remote-name", "bob",
                                  "confab-channel", !mobile,
                                  NULL);
+  g_assert_true (confab_peer_set_ice_servers (fixture->alice, fixture->ice_servers, NULL));
   g_signal_connect (fixture->alice, "send-message", G_CALLBACK (alice_send_message_cb), fixture);
   g_signal_connect (fixture->alice, "text-received", G_CALLBACK (text_received_cb),
                     fixture->alice_received);
@@ -507,6 +512,37 @@ test_peer_mobile_app (Fixture       *fixture,
   g_assert_cmpint (last_state (fixture, id), ==, CONFAB_DELIVERY_SENT);
 }
 
+/* Servers that never answer (nothing listens on the discard port) cost
+ * nothing: host candidates trickle out before the STUN and TURN requests
+ * time out. */
+static void
+test_peer_ice_servers (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  static const char * const servers[] = {
+    "stun:127.0.0.1:9",
+    "turn:confab:secret@127.0.0.1:9?transport=udp",
+    NULL,
+  };
+
+  fixture->ice_servers = servers;
+  connect_both (fixture, FALSE);
+
+  confab_peer_send_text (fixture->bob, "through the servers' silence", NULL);
+  wait_for_received (fixture->alice_received, 1);
+}
+
+static void
+test_peer_refuses_bad_ice_server (void)
+{
+  static const char * const servers[] = { "stun:example.org", "turn:example.org", NULL };
+  g_autoptr(ConfabPeer) peer = confab_peer_new_outgoing ("alice", "bob");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (confab_peer_set_ice_servers (peer, servers, &error));
+  g_assert_error (error, CONFAB_ICE_SERVER_ERROR, CONFAB_ICE_SERVER_ERROR_INVALID_CREDENTIALS);
+}
+
 static void
 test_peer_refuses_bad_offer (void)
 {
@@ -566,9 +602,11 @@ main (int   argc,
   ADD ("hang-up-while-ringing", test_peer_hang_up_while_ringing);
   ADD ("vanished", test_peer_vanished);
   ADD ("mobile-app", test_peer_mobile_app);
+  ADD ("ice-servers", test_peer_ice_servers);
 
 #undef ADD
 
+  g_test_add_func ("/peer/refuses-bad-ice-server", test_peer_refuses_bad_ice_server);
   g_test_add_func ("/peer/refuses-bad-offer", test_peer_refuses_bad_offer);
   g_test_add_func ("/peer/enums-are-registered", test_peer_enums_are_registered);
 
