@@ -705,7 +705,7 @@ pump (ConfabPeer *self)
 
           if (!gst_webrtc_data_channel_send_data_full (channel, frame, &error))
             {
-              g_warning ("Could not send a control frame to “%s”: %s",
+              g_message ("Could not send a control frame to “%s”: %s",
                          self->remote_name, error->message);
               fail_connection (self);
               return;
@@ -727,7 +727,7 @@ pump (ConfabPeer *self)
 
           if (!ok)
             {
-              g_warning ("Could not send a message to “%s”: %s",
+              g_message ("Could not send a message to “%s”: %s",
                          self->remote_name, error->message);
               emit_message_state (self, id, CONFAB_DELIVERY_FAILED);
             }
@@ -803,7 +803,7 @@ handle_frame (ConfabPeer   *self,
 
   if (!confab_channel_frame_decode (data, length, &frame, &error))
     {
-      g_warning ("Ignoring a bad frame from “%s”: %s", self->remote_name, error->message);
+      g_message ("Ignoring a bad frame from “%s”: %s", self->remote_name, error->message);
       return;
     }
 
@@ -817,7 +817,7 @@ handle_frame (ConfabPeer   *self,
     case CONFAB_CHANNEL_FRAME_CHUNK:
       assembled = confab_channel_assembler_add (self->assembler, &frame, &id, &error);
       if (error != NULL)
-        g_warning ("Dropping a message from “%s”: %s", self->remote_name, error->message);
+        g_message ("Dropping a message from “%s”: %s", self->remote_name, error->message);
       break;
 
     case CONFAB_CHANNEL_FRAME_RECEIPT:
@@ -898,7 +898,7 @@ received_hop (ConfabPeer *self,
         }
       else if (length > 0)
         {
-          g_warning ("Ignoring %" G_GSIZE_FORMAT " bytes of binary data from “%s”",
+          g_message ("Ignoring %" G_GSIZE_FORMAT " bytes of binary data from “%s”",
                      length, self->remote_name);
         }
     }
@@ -1064,7 +1064,7 @@ channel_error_hop (ConfabPeer *self,
 {
   const char *message = data;
 
-  g_warning ("Data channel error with “%s”: %s", self->remote_name, message);
+  g_message ("Data channel error with “%s”: %s", self->remote_name, message);
   fail_connection (self);
 }
 
@@ -1346,7 +1346,7 @@ bus_message_cb (GstBus     *bus,
       g_autofree char *debug = NULL;
 
       gst_message_parse_error (message, &error, &debug);
-      g_warning ("Connection with “%s” broke: %s (%s)",
+      g_message ("Connection with “%s” broke: %s (%s)",
                  self->remote_name, error->message, debug != NULL ? debug : "");
       fail_connection (self);
     }
@@ -1515,7 +1515,7 @@ remote_description_set_hop (ConfabPeer *self,
 
   if (reply->error != NULL)
     {
-      g_warning ("webrtcbin refused the %s of “%s”: %s",
+      g_message ("webrtcbin refused the %s of “%s”: %s",
                  self->is_caller ? "answer" : "offer", self->remote_name, reply->error);
       fail_connection (self);
       return;
@@ -1935,7 +1935,7 @@ handle_ice_candidate (ConfabPeer    *self,
     }
   else
     {
-      g_warning ("Too many ICE candidates from “%s” before its description; dropping one",
+      g_message ("Too many ICE candidates from “%s” before its description; dropping one",
                  self->remote_name);
       remote_candidate_free (candidate);
       return FALSE;
@@ -1990,7 +1990,7 @@ confab_peer_handle_message (ConfabPeer    *self,
                                     confab_message_get_sdp (message));
         if (answer == NULL)
           {
-            g_warning ("“%s” answered with an unusable SDP", self->remote_name);
+            g_message ("“%s” answered with an unusable SDP", self->remote_name);
             set_state (self, CONFAB_PEER_STATE_FAILED, CONFAB_PEER_REASON_ICE_FAILED);
             return TRUE;
           }
