@@ -1603,7 +1603,13 @@ tune_ice_agent (ConfabPeer *self,
   /* libnice ignores loopback interfaces unless told about them, so on a
    * host with nothing else two peers would have no candidate at all. */
   if (host_has_only_loopback ())
-    g_signal_emit_by_name (ice, "add-local-ip-address", "127.0.0.1", NULL);
+    {
+      gboolean added = FALSE;
+
+      g_signal_emit_by_name (ice, "add-local-ip-address", "127.0.0.1", &added);
+      if (!added)
+        g_warning ("libnice refused 127.0.0.1 as a local address");
+    }
 }
 
 static gboolean
