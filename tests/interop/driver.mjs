@@ -28,6 +28,8 @@
 //   message PEER: TEXT             a text PEER sent (\n, \r and \ escaped)
 //   closed PEER REASON             that peer connection is over
 //   ignored TYPE NAME              a signalling message the app ignores
+//   discarded PEER                 a candidate from PEER came before we
+//                                  accepted: the app drops it, and so do we
 //   disconnected URL               the signalling server went away
 //   warning TEXT                   the peer did something the app would not take
 //   error TEXT                     a command failed, or a wait ran out

@@ -8,6 +8,7 @@
 //   registered NAME | name-taken NAME | offline PEER | offer PEER
 //   accepted PEER | declined PEER | channel PEER LABEL | open PEER
 //   message PEER: TEXT | closed PEER REASON | ignored TYPE NAME
+//   discarded PEER (a candidate from PEER came before we accepted)
 //   warning TEXT (the peer or server did something the app would not take)
 //   error TEXT
 // Diagnostics without protocol meaning go to confabEmit(line, true).
@@ -246,8 +247,15 @@ window.confab = (() => {
   function onRemoteCandidate(peer, data) {
     const p = peers.get(peer);
     if (!p || !p.accepted) {
-      // The app drops candidates that arrive before its user accepts.
-      note('discarded a candidate from ' + peer + ' that came before acceptance');
+      // The app drops candidates that arrive before its user accepts; a
+      // caller that sends them early may never connect to a phone.
+      emit('discarded ' + peer);
+      return;
+    }
+    if (data?.sdpCandidate === '') {
+      // End of candidates: Android's IceCandidate cannot parse it, so the
+      // app skips it (addIceCandidate returns false); harmless.
+      note('skipped an empty candidate (end of candidates) from ' + peer);
       return;
     }
     // The app reads sdpMLineIndex as a number and needs sdpMid as a string.
