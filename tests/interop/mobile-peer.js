@@ -91,6 +91,9 @@ window.confab = (() => {
       case 'offer_received': onOffer(m.name, m.data); break;
       case 'answer_received': onAnswer(m.name, m.data); break;
       case 'ice_candidate': onRemoteCandidate(m.name, m.data); break;
+      // The app ignores an error reply, but one means the server refused
+      // what the app sends: a test must hear of it.
+      case 'error': emit(`warning server error ${m.code}: ${m.message} (ref ${m.ref ?? '-'})`); break;
       // The app ignores every other type, Confab's extensions included.
       default: emit('ignored ' + m.type + ' ' + (m.name ?? '-'));
     }
