@@ -275,20 +275,20 @@ main (int   argc,
       return 1;
     }
 
-  /* The one line on stdout: scripts (and the tests) read the port from
-   * it, which is how they use --port 0. */
-  g_print ("confab-signal listening on %s://%s:%u\n",
-           tls_cert != NULL ? "wss" : "ws",
-           host != NULL ? host : "0.0.0.0",
-           confab_signal_server_get_bound_port (server));
-  fflush (stdout);
-
   loop = g_main_loop_new (NULL, FALSE);
   app.loop = loop;
   app.server = server;
   g_signal_connect (server, "notify::n-clients", G_CALLBACK (n_clients_changed_cb), &app);
   sigint_id = g_unix_signal_add (SIGINT, terminate_cb, &app);
   sigterm_id = g_unix_signal_add (SIGTERM, terminate_cb, &app);
+
+  /* The one line on stdout, once a signal would be handled: scripts (and
+   * the tests) read the port from it, which is how they use --port 0. */
+  g_print ("confab-signal listening on %s://%s:%u\n",
+           tls_cert != NULL ? "wss" : "ws",
+           host != NULL ? host : "0.0.0.0",
+           confab_signal_server_get_bound_port (server));
+  fflush (stdout);
 
   g_main_loop_run (loop);
 
