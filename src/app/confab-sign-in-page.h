@@ -1,0 +1,27 @@
+/* confab-sign-in-page.h: the server address and name, before anything else
+ *
+ * Copyright 2026 The Confab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "confab-session.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_TYPE_SIGN_IN_PAGE (confab_sign_in_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabSignInPage, confab_sign_in_page, CONFAB, SIGN_IN_PAGE, AdwBin)
+
+ConfabSession *confab_sign_in_page_get_session (ConfabSignInPage *self);
+void           confab_sign_in_page_set_session (ConfabSignInPage *self,
+                                                ConfabSession    *session);
+/* Fills in the fields that are given; signs in when @name is given. */
+void           confab_sign_in_page_sign_in     (ConfabSignInPage *self,
+                                                const char       *url,
+                                                const char       *name);
+
+G_END_DECLS
