@@ -604,6 +604,26 @@ confab_signal_server_new (void)
   return g_object_new (CONFAB_TYPE_SIGNAL_SERVER, NULL);
 }
 
+/* The port of the first listening socket.  Not soup_server_get_uris():
+ * libsoup 3.2 leaks a GSocketAddress in it on every call. */
+static guint
+get_listening_port (SoupServer *soup)
+{
+  GSList *listeners = soup_server_get_listeners (soup);
+  guint port = 0;
+
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) address = g_socket_get_local_address (listeners->data, NULL);
+
+      if (G_IS_INET_SOCKET_ADDRESS (address))
+        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+    }
+  g_slist_free (listeners);
+
+  return port;
+}
+
 /* Listens on @host: every interface when NULL, else an address or a name
  * to resolve (each of its addresses, on one port). */
 static gboolean
@@ -633,17 +653,13 @@ listen_on (ConfabSignalServer       *self,
   for (const GList *l = addresses; l != NULL; l = l->next)
     {
       g_autoptr(GSocketAddress) address = g_inet_socket_address_new (l->data, port);
-      GSList *uris;
 
       if (!soup_server_listen (self->soup, address, options, error))
         return FALSE;
 
       /* Port 0 picks a free port on the first address; the others share
        * it, so that one number reaches every address. */
-      uris = soup_server_get_uris (self->soup);
-      if (uris != NULL)
-        port = g_uri_get_port (uris->data);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+      port = get_listening_port (self->soup);
     }
 
   return TRUE;
@@ -655,7 +671,6 @@ confab_signal_server_start (ConfabSignalServer  *self,
 {
   g_autoptr(SoupServer) soup = NULL;
   SoupServerListenOptions options = 0;
-  GSList *uris;
 
   g_return_val_if_fail (CONFAB_IS_SIGNAL_SERVER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -687,9 +702,7 @@ confab_signal_server_start (ConfabSignalServer  *self,
       return FALSE;
     }
 
-  uris = soup_server_get_uris (self->soup);
-  self->bound_port = uris != NULL ? g_uri_get_port (uris->data) : self->port;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  self->bound_port = get_listening_port (self->soup);
 
   if (self->keepalive_interval > 0)
     self->reaper_id = g_timeout_add_seconds (self->keepalive_interval, reap_cb, self);
