@@ -169,7 +169,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/rate-limiter/burst-then-warn", test_burst_then_warn);
   g_test_add_func ("/rate-limiter/refill", test_refill);
