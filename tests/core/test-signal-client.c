@@ -805,6 +805,135 @@ test_reconnect (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* A server on a thread of its own, which the test can freeze: the
+ * connection stays open but nothing answers, as when the server's machine
+ * drops off the network without closing anything. */
+typedef struct
+{
+  GMainContext       *context;
+  GMainLoop          *loop;
+  GThread            *thread;
+  GMutex              mutex;
+  GCond               cond;
+  guint               port;
+  gboolean            frozen;
+  int                 done;
+} ServerThread;
+
+static gpointer
+server_thread_func (gpointer data)
+{
+  ServerThread *st = data;
+  g_autoptr(ConfabSignalServer) server = NULL;
+
+  g_main_context_push_thread_default (st->context);
+  server = start_server (0);
+
+  g_mutex_lock (&st->mutex);
+  st->port = confab_signal_server_get_bound_port (server);
+  g_cond_signal (&st->cond);
+  g_mutex_unlock (&st->mutex);
+
+  g_main_loop_run (st->loop);
+
+  confab_signal_server_stop (server);
+  while (confab_signal_server_get_n_clients (server) > 0)
+    g_main_context_iteration (st->context, TRUE);
+  g_clear_object (&server);
+  g_main_context_pop_thread_default (st->context);
+
+  g_atomic_int_set (&st->done, TRUE);
+  g_main_context_wakeup (NULL);
+
+  return NULL;
+}
+
+static gboolean
+server_thread_frozen_cb (gpointer data)
+{
+  ServerThread *st = data;
+
+  g_mutex_lock (&st->mutex);
+  while (st->frozen)
+    g_cond_wait (&st->cond, &st->mutex);
+  g_mutex_unlock (&st->mutex);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+server_thread_set_frozen (ServerThread *st,
+                          gboolean      frozen)
+{
+  g_mutex_lock (&st->mutex);
+  st->frozen = frozen;
+  g_cond_broadcast (&st->cond);
+  g_mutex_unlock (&st->mutex);
+
+  if (frozen)
+    g_main_context_invoke (st->context, server_thread_frozen_cb, st);
+}
+
+static void
+test_silent_server (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  ConfabSignalClient *alice = fixture_add_client (fixture);
+  ServerThread st = { 0, };
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *states;
+
+  g_mutex_init (&st.mutex);
+  g_cond_init (&st.cond);
+  st.context = g_main_context_new ();
+  st.loop = g_main_loop_new (st.context, FALSE);
+  st.thread = g_thread_new ("silent-server", server_thread_func, &st);
+
+  g_mutex_lock (&st.mutex);
+  while (st.port == 0)
+    g_cond_wait (&st.cond, &st.mutex);
+  g_mutex_unlock (&st.mutex);
+  url = g_strdup_printf ("ws://127.0.0.1:%u", st.port);
+
+  /* Pings every second: a dead connection shows in a few. */
+  confab_signal_client_set_keepalive_interval (alice, 1);
+  g_assert_true (client_connect (alice, url, "alice", &error));
+  g_assert_no_error (error);
+  g_array_set_size (get_record (alice)->states, 0);
+
+  /* The socket stays open, but pongs stop: the client must notice. */
+  server_thread_set_frozen (&st, TRUE);
+  wait_for_state (alice, CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING);
+  g_assert_error (confab_signal_client_get_last_error (alice),
+                  CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST);
+
+  /* Back: the server may still hold the old connection, and the name, for
+   * a moment; the client keeps trying until the name is its again. */
+  server_thread_set_frozen (&st, FALSE);
+  wait_for_state (alice, CONFAB_SIGNAL_CLIENT_STATE_REGISTERED);
+  g_assert_null (confab_signal_client_get_last_error (alice));
+
+  states = get_record (alice)->states;
+  g_assert_cmpuint (states->len, ==, 2);
+  g_assert_cmpint (g_array_index (states, ConfabSignalClientState, 0), ==,
+                   CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING);
+  g_assert_cmpint (g_array_index (states, ConfabSignalClientState, 1), ==,
+                   CONFAB_SIGNAL_CLIENT_STATE_REGISTERED);
+
+  /* Shut the thread's server down while this thread answers its closes. */
+  confab_signal_client_disconnect (alice);
+  g_main_loop_quit (st.loop);
+  while (!g_atomic_int_get (&st.done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (st.thread);
+
+  g_main_loop_unref (st.loop);
+  g_main_context_unref (st.context);
+  g_mutex_clear (&st.mutex);
+  g_cond_clear (&st.cond);
+}
+
 static void
 test_enums_registered (void)
 {
@@ -860,6 +989,7 @@ main (int   argc,
   ADD ("cancel-connect", test_cancel_connect);
   ADD ("disconnect-while-connecting", test_disconnect_while_connecting);
   ADD ("reconnect", test_reconnect);
+  ADD ("silent-server", test_silent_server);
   g_test_add_func ("/signal-client/enums-registered", test_enums_registered);
 
 #undef ADD
