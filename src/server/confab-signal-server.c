@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -230,11 +232,18 @@ websocket_cb (SoupServer              *soup,
 {
   ConfabSignalServer *self = user_data;
   const char *remote = soup_server_message_get_remote_host (msg);
+  GSocket *socket;
   Connection *conn;
 
   g_assert (CONFAB_IS_SIGNAL_SERVER (self));
 
   limit_payload (self, ws);
+
+  /* Each relay is one small frame: with Nagle's algorithm a frame could
+   * wait for the ACK of the previous one (up to 40 ms of delayed ACK). */
+  socket = soup_server_message_get_socket (msg);
+  if (socket != NULL)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
   if (self->max_clients > 0 && self->connections.length >= self->max_clients)
     {
