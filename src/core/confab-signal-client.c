@@ -534,7 +534,9 @@ confab_signal_client_handle_error_reply (ConfabSignalClient *self,
   const char *code = confab_message_get_error_code (message);
   const char *text = confab_message_get_error_message (message);
 
-  if (self->registering && g_strcmp0 (ref, "store_user") == 0)
+  /* Before the name is registered, an error without a ref (such as a full
+   * server's) can only be about us signing in. */
+  if (self->registering && (ref == NULL || g_strcmp0 (ref, "store_user") == 0))
     {
       ConfabProtocolError protocol_code;
       gboolean bad_name = FALSE;
@@ -544,7 +546,14 @@ confab_signal_client_handle_error_reply (ConfabSignalClient *self,
                    protocol_code == CONFAB_PROTOCOL_ERROR_NAME_TOO_LONG ||
                    protocol_code == CONFAB_PROTOCOL_ERROR_NAME_INVALID;
 
-      if (bad_name)
+      if (g_strcmp0 (code, "server-full") == 0)
+        confab_signal_client_attempt_failed (self,
+                                             g_error_new (CONFAB_SIGNAL_CLIENT_ERROR,
+                                                          CONFAB_SIGNAL_CLIENT_ERROR_REFUSED,
+                                                          _("The server at %s is full. Try again "
+                                                            "later, or use another server."),
+                                                          self->url));
+      else if (bad_name)
         confab_signal_client_attempt_failed (self,
                                              g_error_new (CONFAB_SIGNAL_CLIENT_ERROR,
                                                           CONFAB_SIGNAL_CLIENT_ERROR_INVALID_NAME,

@@ -474,6 +474,27 @@ test_tls_failure (Fixture       *fixture,
 }
 
 static void
+test_server_full (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  ConfabSignalClient *alice = fixture_add_client (fixture);
+  ConfabSignalClient *bob = fixture_add_client (fixture);
+  g_autoptr(GError) error = NULL;
+
+  confab_signal_server_set_max_clients (fixture->server, 1);
+  g_assert_true (client_connect (alice, fixture->url, "alice", &error));
+  g_assert_no_error (error);
+
+  /* The server answers why before it closes: that reaches the person. */
+  g_assert_false (client_connect (bob, fixture->url, "bob", &error));
+  g_assert_error (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "is full"));
+  g_assert_nonnull (strstr (error->message, fixture->url));
+  g_assert_cmpint (confab_signal_client_get_state (bob), ==, CONFAB_SIGNAL_CLIENT_STATE_FAILED);
+  g_assert_cmpuint (get_record (bob)->errors->len, ==, 0);
+}
+
+static void
 test_send_receive (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -981,6 +1002,7 @@ main (int   argc,
   ADD ("invalid-url", test_invalid_url);
   ADD ("unreachable", test_unreachable);
   ADD ("tls-failure", test_tls_failure);
+  ADD ("server-full", test_server_full);
   ADD ("send-receive", test_send_receive);
   ADD ("server-error", test_server_error);
   ADD ("check-online", test_check_online);
