@@ -8,6 +8,8 @@
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "confab-core-enums.h"
 #include "confab-protocol-error.h"
@@ -870,6 +872,24 @@ attempt_timeout_cb (gpointer user_data)
 }
 
 static void
+network_event_cb (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  GSocket *socket;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+
+  /* Signalling is bursts of small frames (an answer, then candidates one
+   * by one): with Nagle's algorithm each could wait for the ACK of the
+   * one before, up to the server's delayed-ACK time. */
+  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection));
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
+static void
 confab_signal_client_start_attempt (ConfabSignalClient *self)
 {
   g_autoptr(SoupMessage) message = NULL;
@@ -882,6 +902,7 @@ confab_signal_client_start_attempt (ConfabSignalClient *self)
                                                             attempt_timeout_cb);
 
   message = soup_message_new_from_uri (SOUP_METHOD_GET, self->uri);
+  g_signal_connect (message, "network-event", G_CALLBACK (network_event_cb), NULL);
   soup_session_websocket_connect_async (self->session, message, NULL, NULL,
                                         G_PRIORITY_DEFAULT, self->attempt_cancellable,
                                         websocket_connect_cb, self);
