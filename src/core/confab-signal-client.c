@@ -595,11 +595,15 @@ confab_signal_client_handle_transfer_response (ConfabSignalClient *self,
                                                ConfabMessage      *message)
 {
   const char *online_user = confab_message_get_user (message);
+  g_autofree char *peer = NULL;
   Transfer *transfer;
   gboolean emit;
 
   transfer = confab_signal_client_pop_transfer (self, online_user);
   emit = transfer == NULL || transfer->emit_answer;
+
+  /* "Offline" names nobody: the question says whom it is about. */
+  peer = g_strdup (transfer != NULL ? transfer->target : online_user);
 
   if (transfer != NULL)
     {
@@ -608,7 +612,7 @@ confab_signal_client_handle_transfer_response (ConfabSignalClient *self,
     }
 
   if (emit)
-    g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, message);
+    g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, message, peer);
 }
 
 static void
@@ -648,7 +652,8 @@ confab_signal_client_handle_message (ConfabSignalClient *self,
     case CONFAB_MESSAGE_OFFER_DECLINED:
     case CONFAB_MESSAGE_PEER_HUNG_UP:
     case CONFAB_MESSAGE_ICE_CANDIDATE:
-      g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, message);
+      g_signal_emit (self, signals[MESSAGE_RECEIVED], 0,
+                     message, confab_message_get_name (message));
       break;
 
     /* Requests are for servers; one sent to us is the server's mistake. */
@@ -1135,7 +1140,9 @@ confab_signal_client_class_init (ConfabSignalClientClass *klass)
                   0,
                   NULL, NULL,
                   NULL,
-                  G_TYPE_NONE, 1, CONFAB_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+                  G_TYPE_NONE, 2,
+                  CONFAB_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   signals[SERVER_ERROR] =
     g_signal_new ("server-error",

@@ -25,7 +25,11 @@ G_BEGIN_DECLS
  * are emitted as "server-error".
  *
  * Signals:
- *   message-received (ConfabMessage *message)
+ *   message-received (ConfabMessage *message, const char *peer): @peer is
+ *     whom the message is about, by which to route it: the sender of a
+ *     relayed message, the person asked about in a transfer_response
+ *     (which names nobody when they are offline; the client knows whom
+ *     it asked).  NULL only for an answer to a question never asked.
  *   server-error (ConfabMessage *error): the server refused something we
  *     sent; confab_message_get_error_code() says what, _ref() to which kind.
  *

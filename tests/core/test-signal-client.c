@@ -28,6 +28,7 @@ typedef struct
 {
   GArray    *states;   /* ConfabSignalClientState */
   GPtrArray *messages; /* ConfabMessage from "message-received" */
+  GPtrArray *peers;    /* and its peer argument (or NULL) */
   GPtrArray *errors;   /* ConfabMessage from "server-error" */
 } Record;
 
@@ -36,6 +37,7 @@ record_free (Record *record)
 {
   g_array_unref (record->states);
   g_ptr_array_unref (record->messages);
+  g_ptr_array_unref (record->peers);
   g_ptr_array_unref (record->errors);
   g_free (record);
 }
@@ -53,9 +55,11 @@ state_cb (ConfabSignalClient *client,
 static void
 message_received_cb (ConfabSignalClient *client,
                      ConfabMessage      *message,
+                     const char         *peer,
                      Record             *record)
 {
   g_ptr_array_add (record->messages, confab_message_ref (message));
+  g_ptr_array_add (record->peers, g_strdup (peer));
 }
 
 static void
@@ -81,6 +85,7 @@ fixture_add_client (Fixture *fixture)
   record->states = g_array_new (FALSE, FALSE, sizeof (ConfabSignalClientState));
   record->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) confab_message_unref);
   record->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) confab_message_unref);
+  record->peers = g_ptr_array_new_with_free_func (g_free);
   g_object_set_data_full (G_OBJECT (client), "record", record, (GDestroyNotify) record_free);
 
   g_signal_connect (client, "notify::state", G_CALLBACK (state_cb), record);
@@ -517,6 +522,7 @@ test_send_receive (Fixture       *fixture,
   wait_for_messages (bob, 1);
 
   received = g_ptr_array_index (get_record (bob)->messages, 0);
+  g_assert_cmpstr (g_ptr_array_index (get_record (bob)->peers, 0), ==, "alice");
   g_assert_cmpint (confab_message_get_kind (received), ==, CONFAB_MESSAGE_OFFER_RECEIVED);
   g_assert_cmpstr (confab_message_get_name (received), ==, "alice");
   g_assert_cmpstr (confab_message_get_sdp (received), ==, "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n");
@@ -537,6 +543,7 @@ test_send_receive (Fixture       *fixture,
   g_assert_cmpint (confab_message_get_sdp_mline_index (received), ==, 0);
   g_assert_cmpstr (confab_message_get_sdp_mid (received), ==, "0");
   received = g_ptr_array_index (get_record (alice)->messages, 1);
+  g_assert_cmpstr (g_ptr_array_index (get_record (alice)->peers, 1), ==, "bob");
   g_assert_cmpint (confab_message_get_kind (received), ==, CONFAB_MESSAGE_PEER_HUNG_UP);
   g_assert_cmpstr (confab_message_get_name (received), ==, "bob");
 
@@ -623,6 +630,8 @@ test_check_online (Fixture       *fixture,
   response = g_ptr_array_index (get_record (alice)->messages, 0);
   g_assert_cmpint (confab_message_get_kind (response), ==, CONFAB_MESSAGE_TRANSFER_RESPONSE);
   g_assert_null (confab_message_get_user (response));
+  /* It names nobody; the client says whom it is about. */
+  g_assert_cmpstr (g_ptr_array_index (get_record (alice)->peers, 0), ==, "carol");
 
   /* Bob was told nothing. */
   g_assert_cmpuint (get_record (bob)->messages->len, ==, 0);
