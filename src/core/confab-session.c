@@ -1,0 +1,1278 @@
+/* confab-session.c
+ *
+ * Copyright 2026 The Confab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "confab-chat-message.h"
+#include "confab-conversation.h"
+#include "confab-core-enums.h"
+#include "confab-peer.h"
+#include "confab-session.h"
+#include "confab-signal-client.h"
+
+/* Signalling messages the peers emit while the server is out of reach wait
+ * for the session to be signed in again, up to this many. */
+#define MAX_PENDING_SIGNALS 512
+
+/* One conversation and the peer connection it currently runs on.  A
+ * conversation outlives its peers: calling again after a chat ended makes a
+ * new peer and keeps the history. */
+typedef struct
+{
+  ConfabSession      *session;      /* not owned: the session owns us */
+  ConfabConversation *conversation;
+  ConfabPeer         *peer;         /* NULL until the first call or offer */
+  /* The call_async() waiting for the server's online check. */
+  GTask              *call_task;
+  /* While confab_peer_send_text() runs it may already report the new
+   * message's first states, before its id is known here: its first report
+   * ("sending") names the id, the last one is applied when it is listed. */
+  gboolean            sending;
+  guint64             sending_id;
+  ConfabDeliveryState early_state;
+} Entry;
+
+struct _ConfabSession
+{
+  GObject             parent_instance;
+
+  ConfabSignalClient *client;
+  GListStore         *conversations;
+  GHashTable         *entries;        /* peer name -> Entry */
+  GQueue              pending_signals; /* ConfabMessage, while not signed in */
+
+  ConfabSessionState  state;
+  char               *username;
+  char               *server_url;
+  char               *last_error;
+  GStrv               ice_servers;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabSession, confab_session, G_TYPE_OBJECT)
+G_DEFINE_QUARK (confab-session-error-quark, confab_session_error)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_USERNAME,
+  PROP_SERVER_URL,
+  PROP_LAST_ERROR,
+  PROP_ICE_SERVERS,
+  PROP_CONVERSATIONS,
+  N_PROPS
+};
+
+enum {
+  INCOMING_REQUEST,
+  MESSAGE_RECEIVED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void entry_set_peer (Entry      *entry,
+                            ConfabPeer *peer);
+
+/* Small helpers */
+
+static gboolean
+peer_is_live (ConfabPeer *peer)
+{
+  ConfabPeerState state;
+
+  if (peer == NULL)
+    return FALSE;
+
+  state = confab_peer_get_state (peer);
+  return state != CONFAB_PEER_STATE_CLOSED && state != CONFAB_PEER_STATE_FAILED;
+}
+
+static void
+set_string (ConfabSession  *self,
+            char          **field,
+            const char     *value,
+            GParamSpec     *pspec)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), pspec);
+}
+
+static void
+set_state (ConfabSession      *self,
+           ConfabSessionState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* Signalling */
+
+static void
+send_signal (ConfabSession *self,
+             ConfabMessage *message)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (confab_signal_client_get_state (self->client) == CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING)
+    {
+      /* The peers go on without the server; what they have to say to each
+       * other through it (an answer, candidates, a hang-up) goes out when
+       * the session is signed in again. */
+      if (self->pending_signals.length >= MAX_PENDING_SIGNALS)
+        {
+          g_message ("Too many signalling messages waiting for the server; dropping the oldest");
+          confab_message_unref (g_queue_pop_head (&self->pending_signals));
+        }
+      g_queue_push_tail (&self->pending_signals, confab_message_ref (message));
+      return;
+    }
+
+  if (!confab_signal_client_send (self->client, message, &error))
+    g_message ("Could not send %s to “%s”: %s",
+               confab_message_kind_to_string (confab_message_get_kind (message)),
+               confab_message_get_target (message), error->message);
+}
+
+static void
+flush_pending_signals (ConfabSession *self)
+{
+  ConfabMessage *message;
+
+  while ((message = g_queue_pop_head (&self->pending_signals)) != NULL)
+    {
+      g_autoptr(ConfabMessage) owned = message;
+      g_autoptr(GError) error = NULL;
+
+      if (!confab_signal_client_send (self->client, owned, &error))
+        g_message ("Could not send a held %s: %s",
+                   confab_message_kind_to_string (confab_message_get_kind (owned)),
+                   error->message);
+    }
+}
+
+/* Conversation state, in words */
+
+static char *
+describe_failure (ConfabPeerState            state,
+                  ConfabPeerReason           reason,
+                  const char                *peer,
+                  ConfabConversationFailure *failure)
+{
+  *failure = CONFAB_CONVERSATION_FAILURE_NONE;
+
+  if (state == CONFAB_PEER_STATE_CLOSED)
+    {
+      switch (reason)
+        {
+        case CONFAB_PEER_REASON_DECLINED:
+          *failure = CONFAB_CONVERSATION_FAILURE_DECLINED;
+          return g_strdup_printf (_("You declined the chat with %s."), peer);
+
+        case CONFAB_PEER_REASON_HUNG_UP:
+          *failure = CONFAB_CONVERSATION_FAILURE_HUNG_UP;
+          return g_strdup_printf (_("%s left the chat."), peer);
+
+        case CONFAB_PEER_REASON_NONE:
+        case CONFAB_PEER_REASON_PEER_OFFLINE:
+        case CONFAB_PEER_REASON_ICE_FAILED:
+        case CONFAB_PEER_REASON_NO_ANSWER:
+        case CONFAB_PEER_REASON_VANISHED:
+        default:
+          return g_strdup (_("You left the chat."));
+        }
+    }
+
+  switch (reason)
+    {
+    case CONFAB_PEER_REASON_DECLINED:
+      *failure = CONFAB_CONVERSATION_FAILURE_DECLINED;
+      return g_strdup_printf (_("%s declined the chat."), peer);
+
+    case CONFAB_PEER_REASON_PEER_OFFLINE:
+      *failure = CONFAB_CONVERSATION_FAILURE_PEER_OFFLINE;
+      return g_strdup_printf (_("%s is not online. They need to sign in to the same server "
+                                "before you can chat."), peer);
+
+    case CONFAB_PEER_REASON_NO_ANSWER:
+      *failure = CONFAB_CONVERSATION_FAILURE_NO_ANSWER;
+      return g_strdup_printf (_("%s did not answer. Try again later."), peer);
+
+    case CONFAB_PEER_REASON_HUNG_UP:
+      *failure = CONFAB_CONVERSATION_FAILURE_HUNG_UP;
+      return g_strdup_printf (_("%s left the chat."), peer);
+
+    case CONFAB_PEER_REASON_VANISHED:
+      *failure = CONFAB_CONVERSATION_FAILURE_VANISHED;
+      return g_strdup_printf (_("%s stopped responding: the connection was lost."), peer);
+
+    case CONFAB_PEER_REASON_ICE_FAILED:
+    case CONFAB_PEER_REASON_NONE:
+    default:
+      *failure = CONFAB_CONVERSATION_FAILURE_NETWORK;
+      return g_strdup_printf (_("Could not find a network path to %s. A TURN server, added "
+                                "in Preferences, can connect you across firewalls."), peer);
+    }
+}
+
+static void
+entry_sync_state (Entry *entry)
+{
+  const char *peer_name = confab_conversation_get_peer_name (entry->conversation);
+  ConfabConversationFailure failure = CONFAB_CONVERSATION_FAILURE_NONE;
+  g_autofree char *sentence = NULL;
+  ConfabConversationState state;
+  ConfabPeerState peer_state;
+
+  g_assert (entry->peer != NULL);
+
+  peer_state = confab_peer_get_state (entry->peer);
+
+  switch (peer_state)
+    {
+    case CONFAB_PEER_STATE_NEW:
+    case CONFAB_PEER_STATE_CALLING:
+      state = CONFAB_CONVERSATION_CALLING;
+      break;
+
+    case CONFAB_PEER_STATE_INCOMING:
+      state = CONFAB_CONVERSATION_INCOMING;
+      break;
+
+    case CONFAB_PEER_STATE_CONNECTING:
+      state = CONFAB_CONVERSATION_CONNECTING;
+      break;
+
+    case CONFAB_PEER_STATE_OPEN:
+      state = CONFAB_CONVERSATION_OPEN;
+      break;
+
+    case CONFAB_PEER_STATE_CLOSED:
+      state = CONFAB_CONVERSATION_CLOSED;
+      sentence = describe_failure (peer_state, confab_peer_get_failure_reason (entry->peer),
+                                   peer_name, &failure);
+      break;
+
+    case CONFAB_PEER_STATE_FAILED:
+    default:
+      state = CONFAB_CONVERSATION_FAILED;
+      sentence = describe_failure (peer_state, confab_peer_get_failure_reason (entry->peer),
+                                   peer_name, &failure);
+      break;
+    }
+
+  confab_conversation_set_state (entry->conversation, state, failure, sentence);
+}
+
+/* The pending call */
+
+static void
+entry_finish_call (Entry  *entry,
+                   GError *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&entry->call_task);
+
+  if (task == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Peer signals */
+
+static void
+peer_send_message_cb (ConfabPeer    *peer,
+                      ConfabMessage *message,
+                      Entry         *entry)
+{
+  g_assert (CONFAB_IS_PEER (peer));
+
+  send_signal (entry->session, message);
+}
+
+static void
+peer_text_received_cb (ConfabPeer *peer,
+                       const char *text,
+                       Entry      *entry)
+{
+  ConfabSession *self = entry->session;
+  g_autoptr(ConfabChatMessage) message = NULL;
+  g_autoptr(ConfabConversation) conversation = g_object_ref (entry->conversation);
+
+  g_assert (CONFAB_IS_PEER (peer));
+
+  message = confab_chat_message_new (0, CONFAB_CHAT_MESSAGE_INCOMING,
+                                     confab_conversation_get_peer_name (conversation),
+                                     text, NULL);
+  confab_conversation_append (conversation, message);
+  g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, conversation, message);
+}
+
+static void
+peer_message_state_changed_cb (ConfabPeer          *peer,
+                               guint64              id,
+                               ConfabDeliveryState  state,
+                               Entry               *entry)
+{
+  g_assert (CONFAB_IS_PEER (peer));
+
+  /* Reported from inside confab_peer_send_text(), before the message is in
+   * the conversation (ids restart with each peer, so an older message may
+   * have the same one): confab_session_send_text() applies it. */
+  if (entry->sending)
+    {
+      if (entry->sending_id == 0 && state == CONFAB_DELIVERY_SENDING)
+        entry->sending_id = id;
+      if (entry->sending_id == id)
+        {
+          entry->early_state = state;
+          return;
+        }
+    }
+
+  confab_conversation_set_delivery_state (entry->conversation, id, state);
+}
+
+static void
+peer_state_cb (ConfabPeer *peer,
+               GParamSpec *pspec,
+               Entry      *entry)
+{
+  g_assert (CONFAB_IS_PEER (peer));
+  g_assert (peer == entry->peer);
+
+  entry_sync_state (entry);
+
+  if (entry->call_task != NULL && !peer_is_live (peer))
+    entry_finish_call (entry,
+                       g_error_new_literal (CONFAB_SESSION_ERROR,
+                                            confab_peer_get_failure_reason (peer) == CONFAB_PEER_REASON_PEER_OFFLINE
+                                            ? CONFAB_SESSION_ERROR_PEER_OFFLINE
+                                            : CONFAB_SESSION_ERROR_NO_CONVERSATION,
+                                            confab_conversation_get_failure_reason (entry->conversation)));
+}
+
+/* Entries */
+
+static Entry *
+entry_new (ConfabSession *self,
+           const char    *peer_name)
+{
+  Entry *entry = g_new0 (Entry, 1);
+
+  entry->session = self;
+  entry->conversation = confab_conversation_new (peer_name);
+
+  return entry;
+}
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  entry_set_peer (entry, NULL);
+  if (entry->call_task != NULL)
+    entry_finish_call (entry, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                   _("The conversation was closed.")));
+  g_clear_object (&entry->conversation);
+  g_free (entry);
+}
+
+/* Replaces the entry's peer.  The old one is dropped without a word to the
+ * other side: callers hang it up first where the other side must know. */
+static void
+entry_set_peer (Entry      *entry,
+                ConfabPeer *peer)
+{
+  ConfabSession *self = entry->session;
+
+  if (entry->peer == peer)
+    return;
+
+  if (entry->peer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (entry->peer, entry);
+      g_clear_object (&entry->peer);
+    }
+
+  if (peer == NULL)
+    return;
+
+  entry->peer = g_object_ref (peer);
+
+  if (self->ice_servers != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!confab_peer_set_ice_servers (peer, (const char * const *) self->ice_servers, &error))
+        g_message ("Ignoring the STUN and TURN servers: %s", error->message);
+    }
+
+  g_signal_connect (peer, "send-message", G_CALLBACK (peer_send_message_cb), entry);
+  g_signal_connect (peer, "text-received", G_CALLBACK (peer_text_received_cb), entry);
+  g_signal_connect (peer, "message-state-changed", G_CALLBACK (peer_message_state_changed_cb), entry);
+  g_signal_connect (peer, "notify::state", G_CALLBACK (peer_state_cb), entry);
+}
+
+/* The entry for @peer_name, made (and its conversation listed) if need be. */
+static Entry *
+ensure_entry (ConfabSession *self,
+              const char    *peer_name)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, peer_name);
+
+  if (entry != NULL)
+    return entry;
+
+  entry = entry_new (self, peer_name);
+  g_hash_table_insert (self->entries, g_strdup (peer_name), entry);
+  g_list_store_append (self->conversations, entry->conversation);
+
+  return entry;
+}
+
+static void
+remove_entry (ConfabSession *self,
+              const char    *peer_name)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, peer_name);
+  guint position;
+
+  if (entry == NULL)
+    return;
+
+  if (g_list_store_find (self->conversations, entry->conversation, &position))
+    g_list_store_remove (self->conversations, position);
+  g_hash_table_remove (self->entries, peer_name);
+}
+
+static void
+remove_all_entries (ConfabSession *self)
+{
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (peer_is_live (entry->peer))
+      confab_peer_hang_up (entry->peer);
+
+  g_list_store_remove_all (self->conversations);
+  g_hash_table_remove_all (self->entries);
+}
+
+/* Messages from the server */
+
+static void
+handle_offer (ConfabSession *self,
+              ConfabMessage *message,
+              const char    *peer_name)
+{
+  g_autoptr(ConfabPeer) peer = NULL;
+  g_autoptr(GError) error = NULL;
+  Entry *entry = g_hash_table_lookup (self->entries, peer_name);
+  gboolean auto_accept = FALSE;
+
+  if (entry != NULL && peer_is_live (entry->peer))
+    {
+      switch (confab_peer_get_state (entry->peer))
+        {
+        case CONFAB_PEER_STATE_NEW:
+        case CONFAB_PEER_STATE_CALLING:
+          /* Both called each other at once.  The one whose name sorts
+           * first keeps its call and ignores the other's offer; the other
+           * drops its own call and takes this offer, accepted at once since
+           * its person asked for this chat.  Two Confabs thus agree on one
+           * connection whichever offer arrives first. */
+          if (g_strcmp0 (self->username, peer_name) < 0)
+            {
+              g_debug ("Both called “%s”; keeping our call", peer_name);
+              return;
+            }
+          auto_accept = TRUE;
+          break;
+
+        case CONFAB_PEER_STATE_INCOMING:
+          /* A second offer replaces the first; the question stands. */
+          break;
+
+        case CONFAB_PEER_STATE_CONNECTING:
+        case CONFAB_PEER_STATE_OPEN:
+          /* The other side started afresh (its app restarted, or it lost
+           * us before we noticed): the old connection is dead. */
+          break;
+
+        case CONFAB_PEER_STATE_CLOSED:
+        case CONFAB_PEER_STATE_FAILED:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  peer = confab_peer_new_incoming (self->username, message, &error);
+  if (peer == NULL)
+    {
+      g_message ("Ignoring an offer from “%s”: %s", peer_name, error->message);
+      return;
+    }
+
+  {
+    gboolean was_incoming = entry != NULL && entry->peer != NULL &&
+                            confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_INCOMING;
+
+    entry = ensure_entry (self, peer_name);
+    entry_set_peer (entry, peer);
+    entry_sync_state (entry);
+
+    if (auto_accept)
+      {
+        entry_finish_call (entry, NULL);
+        confab_peer_accept (peer);
+      }
+    else if (!was_incoming)
+      g_signal_emit (self, signals[INCOMING_REQUEST], 0, peer_name);
+  }
+}
+
+static void
+client_message_received_cb (ConfabSignalClient *client,
+                            ConfabMessage      *message,
+                            const char         *peer_name,
+                            ConfabSession      *self)
+{
+  ConfabMessageKind kind = confab_message_get_kind (message);
+  Entry *entry;
+
+  g_assert (CONFAB_IS_SIGNAL_CLIENT (client));
+
+  if (peer_name == NULL)
+    return;
+
+  if (kind == CONFAB_MESSAGE_OFFER_RECEIVED)
+    {
+      handle_offer (self, message, peer_name);
+      return;
+    }
+
+  entry = g_hash_table_lookup (self->entries, peer_name);
+  if (entry == NULL || entry->peer == NULL)
+    {
+      g_debug ("Ignoring %s about “%s”, with whom there is no conversation",
+               confab_message_kind_to_string (kind), peer_name);
+      return;
+    }
+
+  /* The answer to the call's online check: the call has started, or the
+   * peer is not there. */
+  if (kind == CONFAB_MESSAGE_TRANSFER_RESPONSE && entry->call_task != NULL &&
+      confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_CALLING)
+    {
+      g_autoptr(ConfabPeer) peer = g_object_ref (entry->peer);
+
+      confab_peer_handle_message (peer, message);
+      /* A peer that is offline has failed the call through peer_state_cb. */
+      if (entry->call_task != NULL && peer_is_live (peer))
+        entry_finish_call (entry, NULL);
+      return;
+    }
+
+  if (!confab_peer_handle_message (entry->peer, message))
+    g_debug ("Ignoring %s from “%s” in its current state",
+             confab_message_kind_to_string (kind), peer_name);
+}
+
+static void
+client_server_error_cb (ConfabSignalClient *client,
+                        ConfabMessage      *error,
+                        ConfabSession      *self)
+{
+  g_assert (CONFAB_IS_SIGNAL_CLIENT (client));
+
+  /* A refusal of something a peer sent: the peers find out for themselves
+   * (no answer, a timeout), and the server said why in its log. */
+  g_message ("The server refused a %s: %s (%s)",
+             confab_message_get_error_ref (error) ? confab_message_get_error_ref (error) : "message",
+             confab_message_get_error_message (error) ? confab_message_get_error_message (error) : "",
+             confab_message_get_error_code (error) ? confab_message_get_error_code (error) : "");
+}
+
+static void
+client_sync (ConfabSession *self)
+{
+  const GError *error = confab_signal_client_get_last_error (self->client);
+  ConfabSessionState state;
+
+  switch (confab_signal_client_get_state (self->client))
+    {
+    case CONFAB_SIGNAL_CLIENT_STATE_CONNECTING:
+      state = CONFAB_SESSION_CONNECTING;
+      break;
+
+    case CONFAB_SIGNAL_CLIENT_STATE_REGISTERED:
+      state = CONFAB_SESSION_REGISTERED;
+      break;
+
+    case CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING:
+      state = CONFAB_SESSION_RECONNECTING;
+      break;
+
+    case CONFAB_SIGNAL_CLIENT_STATE_FAILED:
+      state = CONFAB_SESSION_FAILED;
+      break;
+
+    case CONFAB_SIGNAL_CLIENT_STATE_DISCONNECTED:
+    default:
+      state = CONFAB_SESSION_DISCONNECTED;
+      break;
+    }
+
+  /* The sentence first: whoever watches "state" reads it. */
+  set_string (self, &self->last_error,
+              state == CONFAB_SESSION_REGISTERED || error == NULL ? NULL : error->message,
+              properties[PROP_LAST_ERROR]);
+  set_state (self, state);
+
+  if (state == CONFAB_SESSION_REGISTERED)
+    flush_pending_signals (self);
+  else if (state != CONFAB_SESSION_RECONNECTING)
+    g_queue_clear_full (&self->pending_signals, (GDestroyNotify) confab_message_unref);
+}
+
+static void
+client_notify_cb (ConfabSignalClient *client,
+                  GParamSpec         *pspec,
+                  ConfabSession      *self)
+{
+  g_assert (CONFAB_IS_SIGNAL_CLIENT (client));
+
+  client_sync (self);
+}
+
+/* GObject */
+
+static void
+confab_session_dispose (GObject *object)
+{
+  ConfabSession *self = (ConfabSession *) object;
+
+  if (self->client != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->client, self);
+      if (self->entries != NULL)
+        remove_all_entries (self);
+      confab_signal_client_disconnect (self->client);
+      g_clear_object (&self->client);
+    }
+
+  g_queue_clear_full (&self->pending_signals, (GDestroyNotify) confab_message_unref);
+
+  G_OBJECT_CLASS (confab_session_parent_class)->dispose (object);
+}
+
+static void
+confab_session_finalize (GObject *object)
+{
+  ConfabSession *self = (ConfabSession *) object;
+
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_object (&self->conversations);
+  g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->server_url, g_free);
+  g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->ice_servers, g_strfreev);
+
+  G_OBJECT_CLASS (confab_session_parent_class)->finalize (object);
+}
+
+static void
+confab_session_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ConfabSession *self = CONFAB_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_USERNAME:
+      g_value_set_string (value, self->username);
+      break;
+
+    case PROP_SERVER_URL:
+      g_value_set_string (value, self->server_url);
+      break;
+
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+
+    case PROP_ICE_SERVERS:
+      g_value_set_boxed (value, self->ice_servers);
+      break;
+
+    case PROP_CONVERSATIONS:
+      g_value_set_object (value, self->conversations);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_session_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ConfabSession *self = CONFAB_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ICE_SERVERS:
+      confab_session_set_ice_servers (self, g_value_get_boxed (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_session_class_init (ConfabSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = confab_session_dispose;
+  object_class->finalize = confab_session_finalize;
+  object_class->get_property = confab_session_get_property;
+  object_class->set_property = confab_session_set_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       CONFAB_TYPE_SESSION_STATE,
+                       CONFAB_SESSION_DISCONNECTED,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_USERNAME] =
+    g_param_spec_string ("username", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_SERVER_URL] =
+    g_param_spec_string ("server-url", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_string ("last-error", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_ICE_SERVERS] =
+    g_param_spec_boxed ("ice-servers", NULL, NULL,
+                        G_TYPE_STRV,
+                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_CONVERSATIONS] =
+    g_param_spec_object ("conversations", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[INCOMING_REQUEST] =
+    g_signal_new ("incoming-request",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  signals[MESSAGE_RECEIVED] =
+    g_signal_new ("message-received",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 2, CONFAB_TYPE_CONVERSATION, CONFAB_TYPE_CHAT_MESSAGE);
+}
+
+static void
+confab_session_init (ConfabSession *self)
+{
+  self->client = confab_signal_client_new ();
+  self->conversations = g_list_store_new (CONFAB_TYPE_CONVERSATION);
+  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
+  g_queue_init (&self->pending_signals);
+
+  g_signal_connect (self->client, "message-received",
+                    G_CALLBACK (client_message_received_cb), self);
+  g_signal_connect (self->client, "server-error",
+                    G_CALLBACK (client_server_error_cb), self);
+  g_signal_connect (self->client, "notify::state",
+                    G_CALLBACK (client_notify_cb), self);
+  g_signal_connect (self->client, "notify::last-error",
+                    G_CALLBACK (client_notify_cb), self);
+}
+
+/* Public API */
+
+ConfabSession *
+confab_session_new (void)
+{
+  return g_object_new (CONFAB_TYPE_SESSION, NULL);
+}
+
+ConfabSessionState
+confab_session_get_state (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), CONFAB_SESSION_DISCONNECTED);
+
+  return self->state;
+}
+
+const char *
+confab_session_get_username (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+
+  return self->username;
+}
+
+const char *
+confab_session_get_server_url (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+
+  return self->server_url;
+}
+
+const char *
+confab_session_get_last_error (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+
+  return self->last_error;
+}
+
+const char * const *
+confab_session_get_ice_servers (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+
+  return (const char * const *) self->ice_servers;
+}
+
+void
+confab_session_set_ice_servers (ConfabSession      *self,
+                                const char * const *ice_servers)
+{
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+
+  /* An empty list and none are the same: no STUN, no TURN. */
+  if (ice_servers != NULL && ice_servers[0] == NULL)
+    ice_servers = NULL;
+
+  if (self->ice_servers == NULL && ice_servers == NULL)
+    return;
+  if (self->ice_servers != NULL && ice_servers != NULL &&
+      g_strv_equal ((const char * const *) self->ice_servers, ice_servers))
+    return;
+
+  g_clear_pointer (&self->ice_servers, g_strfreev);
+  self->ice_servers = g_strdupv ((char **) ice_servers);
+  /* Conversations already going keep the servers they started with. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ICE_SERVERS]);
+}
+
+GListModel *
+confab_session_get_conversations (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+
+  return G_LIST_MODEL (self->conversations);
+}
+
+ConfabConversation *
+confab_session_lookup_conversation (ConfabSession *self,
+                                    const char    *peer)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+  g_return_val_if_fail (peer != NULL, NULL);
+
+  entry = g_hash_table_lookup (self->entries, peer);
+
+  return entry != NULL ? entry->conversation : NULL;
+}
+
+/* Signing in and out */
+
+static void
+connect_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_signal_client_connect_finish (CONFAB_SIGNAL_CLIENT (object), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+confab_session_connect_async (ConfabSession       *self,
+                              const char          *url,
+                              const char          *name,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+  g_return_if_fail (url != NULL);
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, confab_session_connect_async);
+
+  if (!confab_message_validate_name (name, &error))
+    {
+      const char *sentence;
+
+      if (name[0] == '\0')
+        sentence = _("Enter a name to sign in with.");
+      else if (strlen (name) > CONFAB_MESSAGE_MAX_NAME_LENGTH)
+        sentence = _("The name is too long. Choose a shorter one.");
+      else
+        sentence = _("The name contains characters that cannot be used. Choose another one.");
+
+      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_NAME,
+                               "%s", sentence);
+      return;
+    }
+
+  /* Conversations belong to the name they were had under. */
+  if (g_strcmp0 (self->username, name) != 0 || g_strcmp0 (self->server_url, url) != 0)
+    {
+      remove_all_entries (self);
+      g_queue_clear_full (&self->pending_signals, (GDestroyNotify) confab_message_unref);
+    }
+
+  set_string (self, &self->server_url, url, properties[PROP_SERVER_URL]);
+  set_string (self, &self->username, name, properties[PROP_USERNAME]);
+
+  confab_signal_client_connect_async (self->client, url, name, cancellable,
+                                      connect_cb, g_steal_pointer (&task));
+}
+
+gboolean
+confab_session_connect_finish (ConfabSession  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+confab_session_disconnect (ConfabSession *self)
+{
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+
+  /* Hang-ups first, while the server can still pass them on. */
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (peer_is_live (entry->peer))
+      confab_peer_hang_up (entry->peer);
+
+  g_queue_clear_full (&self->pending_signals, (GDestroyNotify) confab_message_unref);
+  confab_signal_client_disconnect (self->client);
+}
+
+/* Chatting */
+
+static gboolean
+check_registered (ConfabSession  *self,
+                  GError        **error)
+{
+  if (self->state == CONFAB_SESSION_REGISTERED)
+    return TRUE;
+
+  g_set_error_literal (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NOT_CONNECTED,
+                       self->state == CONFAB_SESSION_RECONNECTING
+                       ? _("Not connected to the server right now. Wait until Confab has "
+                           "reconnected, then try again.")
+                       : _("Not signed in to a server. Sign in first."));
+  return FALSE;
+}
+
+static Entry *
+lookup_entry (ConfabSession  *self,
+              const char     *peer,
+              GError        **error)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, peer);
+
+  if (entry == NULL || entry->peer == NULL)
+    {
+      g_set_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION,
+                   _("There is no conversation with %s."), peer);
+      return NULL;
+    }
+
+  return entry;
+}
+
+void
+confab_session_call_async (ConfabSession       *self,
+                           const char          *peer,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(ConfabPeer) outgoing = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Entry *entry;
+
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+  g_return_if_fail (peer != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, confab_session_call_async);
+
+  if (!confab_message_validate_name (peer, NULL))
+    {
+      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_NAME,
+                               _("“%s” is not a name anybody can have. Check the name."), peer);
+      return;
+    }
+
+  if (g_strcmp0 (peer, self->username) == 0)
+    {
+      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_SELF,
+                               _("That is your own name. Enter the name of the person you "
+                                 "want to chat with."));
+      return;
+    }
+
+  if (!check_registered (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  entry = g_hash_table_lookup (self->entries, peer);
+  if (entry != NULL && peer_is_live (entry->peer))
+    {
+      /* Calling someone who is asking us is saying yes. */
+      if (confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_INCOMING)
+        {
+          confab_peer_accept (entry->peer);
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+
+      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_BUSY,
+                               _("You are already in a conversation with %s."), peer);
+      return;
+    }
+
+  entry = ensure_entry (self, peer);
+  if (entry->call_task != NULL)
+    entry_finish_call (entry, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                   _("Calling again replaced this call.")));
+  entry->call_task = g_steal_pointer (&task);
+
+  /* The peer sends start_transfer: the server's answer tells it, and us,
+   * whether the person is there (client_message_received_cb). */
+  outgoing = confab_peer_new_outgoing (self->username, peer);
+  entry_set_peer (entry, outgoing);
+  confab_peer_call (outgoing);
+}
+
+gboolean
+confab_session_call_finish (ConfabSession  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static Entry *
+lookup_incoming (ConfabSession  *self,
+                 const char     *peer,
+                 GError        **error)
+{
+  Entry *entry = lookup_entry (self, peer, error);
+
+  if (entry == NULL)
+    return NULL;
+
+  if (confab_peer_get_state (entry->peer) != CONFAB_PEER_STATE_INCOMING)
+    {
+      g_set_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION,
+                   _("%s is no longer asking to chat."), peer);
+      return NULL;
+    }
+
+  return entry;
+}
+
+gboolean
+confab_session_accept (ConfabSession  *self,
+                       const char     *peer,
+                       GError        **error)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (peer != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((entry = lookup_incoming (self, peer, error)) == NULL)
+    return FALSE;
+
+  confab_peer_accept (entry->peer);
+  return TRUE;
+}
+
+gboolean
+confab_session_decline (ConfabSession  *self,
+                        const char     *peer,
+                        GError        **error)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (peer != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((entry = lookup_incoming (self, peer, error)) == NULL)
+    return FALSE;
+
+  confab_peer_decline (entry->peer);
+  return TRUE;
+}
+
+gboolean
+confab_session_send_text (ConfabSession  *self,
+                          const char     *peer,
+                          const char     *text,
+                          GError        **error)
+{
+  g_autoptr(ConfabChatMessage) message = NULL;
+  Entry *entry;
+  guint64 id;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (peer != NULL, FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error_literal (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_EMPTY_TEXT,
+                           _("The message is not valid text."));
+      return FALSE;
+    }
+
+  if ((entry = lookup_entry (self, peer, error)) == NULL)
+    return FALSE;
+
+  entry->sending = TRUE;
+  entry->sending_id = 0;
+  entry->early_state = CONFAB_DELIVERY_SENDING;
+  id = confab_peer_send_text (entry->peer, text, error);
+  entry->sending = FALSE;
+
+  if (id == 0)
+    return FALSE;
+
+  g_warn_if_fail (entry->sending_id == 0 || entry->sending_id == id);
+  message = confab_chat_message_new (id, CONFAB_CHAT_MESSAGE_OUTGOING, self->username, text, NULL);
+  confab_chat_message_set_delivery_state (message, entry->early_state);
+  confab_conversation_append (entry->conversation, message);
+
+  return TRUE;
+}
+
+gboolean
+confab_session_hang_up (ConfabSession  *self,
+                        const char     *peer,
+                        GError        **error)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (peer != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((entry = lookup_entry (self, peer, error)) == NULL)
+    return FALSE;
+
+  confab_peer_hang_up (entry->peer);
+  return TRUE;
+}
+
+void
+confab_session_remove_conversation (ConfabSession *self,
+                                    const char    *peer)
+{
+  Entry *entry;
+
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+  g_return_if_fail (peer != NULL);
+
+  entry = g_hash_table_lookup (self->entries, peer);
+  if (entry == NULL)
+    return;
+
+  if (peer_is_live (entry->peer))
+    confab_peer_hang_up (entry->peer);
+
+  remove_entry (self, peer);
+}
