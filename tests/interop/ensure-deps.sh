@@ -1,12 +1,26 @@
 #!/bin/sh
-# Installs the interop tests' one npm dependency (playwright-core, pinned by
-# package-lock.json) when node_modules is missing, and nothing else: Chromium
-# comes from Debian (apt install chromium), never from a download.
+# ensure-deps.sh [DIR]: installs the npm packages that DIR's package.json
+# names (pinned by its package-lock.json) when any is missing from
+# DIR/node_modules, and nothing else.  DIR is this folder (playwright-core)
+# by default; the interop tests also give it tests/bench/node-reference (the
+# article's server and its `websocket` package).  Chromium comes from Debian
+# (apt install chromium), never from a download.
 set -eu
-cd "$(dirname "$0")"
-[ -f node_modules/playwright-core/package.json ] && exit 0
+here=$(cd "$(dirname "$0")" && pwd)
+cd "${1:-$here}"
+
+installed () {
+  node -e '
+    const fs = require("fs");
+    const p = JSON.parse(fs.readFileSync("package.json", "utf8"));
+    const names = Object.keys({ ...p.dependencies, ...p.devDependencies });
+    process.exit(names.every((n) => fs.existsSync(`node_modules/${n}/package.json`)) ? 0 : 1);'
+}
+
+installed && exit 0
 # Several tests may start at once: one installs, the others wait for it.
-exec 9> .ensure-deps.lock
+# The lock lives here whatever DIR is (.gitignore knows it).
+exec 9> "$here/.ensure-deps.lock"
 if command -v flock > /dev/null; then flock 9; fi
-[ -f node_modules/playwright-core/package.json ] && exit 0
+installed && exit 0
 npm ci --no-audit --no-fund --loglevel=error >&2
