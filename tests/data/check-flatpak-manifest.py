@@ -159,6 +159,11 @@ def main():
         check(modules, 'the manifest has modules')
         for module in modules:
             check_module(module, base_dir)
+        # webrtcbin needs libnice's GStreamer plugin (nicesrc, nicesink)
+        # as well as the library: the module must build both.
+        nice = [m for m in modules if isinstance(m, dict) and m.get('name') == 'libnice']
+        check(nice and '-Dgstreamer=enabled' in nice[0].get('config-opts', []),
+              'a libnice module builds the library with its GStreamer plugin')
         last = modules[-1] if modules else {}
         check(isinstance(last, dict) and last.get('name') == 'confab'
               and last.get('buildsystem') == 'meson',
