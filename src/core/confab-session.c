@@ -14,6 +14,7 @@
 #include "confab-core-enums.h"
 #include "confab-peer.h"
 #include "confab-session.h"
+#include "confab-session-private.h"
 #include "confab-signal-client.h"
 
 /* Signalling messages the peers emit while the server is out of reach wait
@@ -1275,4 +1276,28 @@ confab_session_remove_conversation (ConfabSession *self,
     confab_peer_hang_up (entry->peer);
 
   remove_entry (self, peer);
+}
+
+/* For the tests */
+
+ConfabPeer *
+_confab_session_get_peer (ConfabSession *self,
+                          const char    *peer)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+  g_return_val_if_fail (peer != NULL, NULL);
+
+  entry = g_hash_table_lookup (self->entries, peer);
+
+  return entry != NULL ? entry->peer : NULL;
+}
+
+ConfabSignalClient *
+_confab_session_get_signal_client (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+
+  return self->client;
 }
