@@ -45,6 +45,9 @@ typedef struct
   char               *accept;
   char              **ice_servers;
   gboolean            accept_any;
+  /* Until connect_cb has run, it alone decides the exit code: a failed
+   * first connection also sets the session's state to failed. */
+  gboolean            signed_in;
   /* The conversation a bare line goes to: the last one opened or heard. */
   char               *current_peer;
   int                 exit_code;
@@ -131,6 +134,29 @@ incoming_request_cb (ConfabSession *session,
     g_printerr ("confab-cli: %s\n", error->message);
 }
 
+/* The offline check can end the conversation before call_cb runs, so the
+ * failure says which exit code it is. */
+static int
+failure_exit_code (ConfabConversationFailure failure)
+{
+  switch (failure)
+    {
+    case CONFAB_CONVERSATION_FAILURE_DECLINED:
+      return EXIT_DECLINED;
+
+    case CONFAB_CONVERSATION_FAILURE_PEER_OFFLINE:
+      return EXIT_PEER_OFFLINE;
+
+    case CONFAB_CONVERSATION_FAILURE_NONE:
+    case CONFAB_CONVERSATION_FAILURE_NO_ANSWER:
+    case CONFAB_CONVERSATION_FAILURE_NETWORK:
+    case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
+    case CONFAB_CONVERSATION_FAILURE_VANISHED:
+    default:
+      return EXIT_CONNECTION_LOST;
+    }
+}
+
 static void
 conversation_state_cb (ConfabConversation *conversation,
                        GParamSpec         *pspec,
@@ -155,8 +181,7 @@ conversation_state_cb (ConfabConversation *conversation,
     case CONFAB_CONVERSATION_FAILED:
       g_printerr ("confab-cli: the chat with %s failed: %s\n", peer, reason ? reason : "unknown reason");
       if (called)
-        cli_quit (cli, confab_conversation_get_failure (conversation) == CONFAB_CONVERSATION_FAILURE_DECLINED
-                       ? EXIT_DECLINED : EXIT_CONNECTION_LOST);
+        cli_quit (cli, failure_exit_code (confab_conversation_get_failure (conversation)));
       break;
 
     case CONFAB_CONVERSATION_NEW:
@@ -199,8 +224,12 @@ session_state_cb (ConfabSession *session,
       break;
 
     case CONFAB_SESSION_FAILED:
-      g_printerr ("confab-cli: %s\n", confab_session_get_last_error (session));
-      cli_quit (cli, EXIT_UNREACHABLE);
+      /* A first connection that fails is connect_cb's to report. */
+      if (cli->signed_in)
+        {
+          g_printerr ("confab-cli: %s\n", confab_session_get_last_error (session));
+          cli_quit (cli, EXIT_UNREACHABLE);
+        }
       break;
 
     case CONFAB_SESSION_DISCONNECTED:
@@ -332,8 +361,15 @@ connect_cb (GObject      *object,
       return;
     }
 
+  cli->signed_in = TRUE;
+
+  /* Lines read before the call's answer go to the peer called: the
+   * conversation exists as soon as the call starts, and queues them. */
   if (cli->call != NULL)
-    confab_session_call_async (cli->session, cli->call, cli->cancellable, call_cb, cli);
+    {
+      set_current_peer (cli, cli->call);
+      confab_session_call_async (cli->session, cli->call, cli->cancellable, call_cb, cli);
+    }
 
   read_next_line (cli);
 }
