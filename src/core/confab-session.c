@@ -493,6 +493,7 @@ handle_offer (ConfabSession *self,
   g_autoptr(GError) error = NULL;
   Entry *entry = g_hash_table_lookup (self->entries, peer_name);
   gboolean auto_accept = FALSE;
+  gboolean was_asking;
 
   if (entry != NULL && peer_is_live (entry->peer))
     {
@@ -537,22 +538,22 @@ handle_offer (ConfabSession *self,
       return;
     }
 
-  {
-    gboolean was_incoming = entry != NULL && entry->peer != NULL &&
-                            confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_INCOMING;
+  was_asking = entry != NULL && entry->peer != NULL &&
+               confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_INCOMING;
 
-    entry = ensure_entry (self, peer_name);
-    entry_set_peer (entry, peer);
-    entry_sync_state (entry);
+  entry = ensure_entry (self, peer_name);
+  entry_set_peer (entry, peer);
+  entry_sync_state (entry);
 
-    if (auto_accept)
-      {
-        entry_finish_call (entry, NULL);
-        confab_peer_accept (peer);
-      }
-    else if (!was_incoming)
+  if (auto_accept)
+    {
+      entry_finish_call (entry, NULL);
+      confab_peer_accept (peer);
+    }
+  else if (!was_asking)
+    {
       g_signal_emit (self, signals[INCOMING_REQUEST], 0, peer_name);
-  }
+    }
 }
 
 static void
