@@ -1,0 +1,468 @@
+#!/usr/bin/python3
+# test-cli-processes.py: confab-cli as a script uses it: two or three
+# confab-cli processes and the real confab-signal, each a process of its
+# own, driven through stdin and read through stdout, stderr and the exit
+# code.  Prints TAP.
+#
+# Copyright 2026 The Confab authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   test-cli-processes.py CONFAB_CLI CONFAB_SIGNAL [CASE...]
+#
+# Every wait is bounded by $CONFAB_CLI_TEST_TIMEOUT (30 s).  Each case
+# starts its own confab-signal on a free port (--port 0; it prints the
+# port), so the cases share nothing and can run beside other tests.
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+TIMEOUT = float(os.environ.get('CONFAB_CLI_TEST_TIMEOUT', '30'))
+
+# confab-cli's documented exit codes (confab-cli --help).
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_NAME_TAKEN = 4
+EXIT_PEER_OFFLINE = 5
+EXIT_DECLINED = 6
+EXIT_CONNECTION_LOST = 7
+
+
+class TestFailure(Exception):
+    pass
+
+
+class Process:
+    """A child whose stdout and stderr are collected line by line, so a
+    case can wait for a line without blocking on the pipe."""
+
+    def __init__(self, name, argv, stdin=True):
+        self.name = name
+        self.argv = argv
+        self.out = []
+        self.err = []
+        self.closed = {'out': False, 'err': False}
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen(argv,
+                                     stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     encoding='utf-8', errors='backslashreplace')
+        for key, stream, lines in (('out', self.proc.stdout, self.out),
+                                   ('err', self.proc.stderr, self.err)):
+            threading.Thread(target=self._pump, args=(key, stream, lines), daemon=True).start()
+
+    def _pump(self, key, stream, lines):
+        for line in stream:
+            with self.cond:
+                lines.append(line.rstrip('\n'))
+                self.cond.notify_all()
+        with self.cond:
+            self.closed[key] = True
+            self.cond.notify_all()
+
+    def mark(self):
+        """Where a later wait starts looking: (stdout lines, stderr lines)."""
+        with self.cond:
+            return len(self.out), len(self.err)
+
+    def wait_line(self, key, pattern, since=0, timeout=TIMEOUT):
+        """The first line of stdout ('out') or stderr ('err') from index
+        `since` on that matches the regular expression `pattern`."""
+        lines = self.out if key == 'out' else self.err
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for line in lines[since:]:
+                    if regex.search(line):
+                        return line
+                if self.closed[key]:
+                    raise TestFailure(f'{self.name} closed its std{key} (exit {self.proc.poll()}) '
+                                      f'without a line matching {pattern!r}')
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TestFailure(f'{self.name} printed no std{key} line matching {pattern!r} '
+                                      f'within {timeout:g} s')
+                self.cond.wait(left)
+
+    def wait_out(self, pattern, since=0, timeout=TIMEOUT):
+        return self.wait_line('out', pattern, since, timeout)
+
+    def wait_err(self, pattern, since=0, timeout=TIMEOUT):
+        return self.wait_line('err', pattern, since, timeout)
+
+    def write(self, line):
+        self.proc.stdin.write(line + '\n')
+        self.proc.stdin.flush()
+
+    def close_stdin(self):
+        self.proc.stdin.close()
+
+    def wait_exit(self, timeout=TIMEOUT):
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise TestFailure(f'{self.name} did not exit within {timeout:g} s')
+        # Let the pumps read what was left in the pipes.
+        with self.cond:
+            self.cond.wait_for(lambda: all(self.closed.values()), 5)
+        return code
+
+    def expect_exit(self, expected, timeout=TIMEOUT):
+        code = self.wait_exit(timeout)
+        if code != expected:
+            raise TestFailure(f'{self.name} exited with {describe(code)}, not {expected}')
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.running():
+            self.proc.kill()
+            self.proc.wait()
+
+    def dump(self):
+        with self.cond:
+            return ([f'{self.name} out: {line}' for line in self.out] +
+                    [f'{self.name} err: {line}' for line in self.err[-60:]])
+
+
+def describe(code):
+    if code is not None and code < 0:
+        return f'signal {signal.Signals(-code).name}'
+    return f'status {code}'
+
+
+class Case:
+    """One test case's processes: a server, then the clients it starts."""
+
+    def __init__(self, cli, signal_bin):
+        self.cli_bin = cli
+        self.signal_bin = signal_bin
+        self.processes = []
+        self.url = None
+
+    def start_server(self):
+        server = Process('confab-signal', [self.signal_bin, '--host', '127.0.0.1', '--port', '0'],
+                         stdin=False)
+        self.processes.append(server)
+        line = server.wait_out(r'listening on ws://')
+        port = re.search(r':(\d+)\s*$', line).group(1)
+        self.url = f'ws://127.0.0.1:{port}'
+        return server
+
+    def start_cli(self, name, *args, server=True):
+        argv = [self.cli_bin]
+        if server:
+            argv += ['--server', self.url]
+        if name is not None:
+            argv += ['--name', name]
+        process = Process(name or 'confab-cli', argv + list(args))
+        self.processes.append(process)
+        return process
+
+    def signed_in(self, name, *args):
+        """A confab-cli that has registered `name`."""
+        process = self.start_cli(name, *args)
+        process.wait_err(rf'^confab-cli: signed in as {re.escape(name)}$')
+        return process
+
+    def dump(self):
+        return [line for p in self.processes for line in p.dump()]
+
+    def stop(self):
+        for p in reversed(self.processes):
+            p.stop()
+
+
+def chatting(process, peer, since=0):
+    process.wait_err(rf'^confab-cli: chatting with {re.escape(peer)}$', since)
+
+
+def expect_lines(process, expected):
+    """stdout, once the process has exited, is exactly these lines: one per
+    message, nothing doubled, nothing else."""
+    if process.out != expected:
+        raise TestFailure(f'{process.name} printed {process.out!r}, not {expected!r}')
+
+
+def free_port():
+    """A port nothing listens on (nothing will: it is this test's)."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+# The cases.  Each gets a Case with its own server already running.
+
+def test_bad_arguments(case):
+    """Usage errors exit 2, with a sentence on stderr and nothing on stdout."""
+    attempts = [
+        ('no --server and --name', []),
+        ('no --name', ['--server', case.url]),
+        ('an unknown option', ['--server', case.url, '--name', 'alice', '--no-such-option']),
+        ('--accept and --accept-any', ['--server', case.url, '--name', 'alice',
+                                       '--accept', 'bob', '--accept-any']),
+        ('an http:// URL', ['--server', 'http://127.0.0.1:1', '--name', 'alice']),
+        ('not a URL', ['--server', 'not a url', '--name', 'alice']),
+        ('a name of 65 bytes', ['--server', case.url, '--name', 'a' * 65]),
+    ]
+    for what, args in attempts:
+        process = case.start_cli(None, *args, server=False)
+        process.name = f'confab-cli ({what})'
+        process.close_stdin()
+        code = process.wait_exit()
+        if code != EXIT_USAGE:
+            raise TestFailure(f'{what}: exit {describe(code)}, not {EXIT_USAGE}')
+        if not any(line.startswith('confab-cli: ') for line in process.err):
+            raise TestFailure(f'{what}: no "confab-cli: ..." sentence on stderr')
+        if process.out:
+            raise TestFailure(f'{what}: stdout is not empty: {process.out!r}')
+
+
+def test_unreachable_server(case):
+    """Nothing listening at the URL: exit 3."""
+    process = case.start_cli('alice', '--server', f'ws://127.0.0.1:{free_port()}', server=False)
+    process.expect_exit(EXIT_UNREACHABLE)
+    if not any(line.startswith('confab-cli: ') for line in process.err):
+        raise TestFailure('no sentence on stderr saying why')
+
+
+def test_name_taken(case):
+    """A second alice is refused with exit 4; the first goes on."""
+    first = case.signed_in('alice')
+    second = case.start_cli('alice')
+    second.expect_exit(EXIT_NAME_TAKEN)
+    if not first.running():
+        raise TestFailure('the first alice exited when the second was refused')
+    first.close_stdin()
+    first.expect_exit(EXIT_OK)
+
+
+def test_peer_offline(case):
+    """--call someone who is not connected: exit 5."""
+    alice = case.start_cli('alice', '--call', 'nobody')
+    alice.expect_exit(EXIT_PEER_OFFLINE)
+    alice.wait_err(r'nobody')
+
+
+def test_declined(case):
+    """bob without --accept declines; alice, the caller, exits 6 while
+    bob stays signed in."""
+    bob = case.signed_in('bob')
+    alice = case.start_cli('alice', '--call', 'bob')
+    alice.expect_exit(EXIT_DECLINED)
+    bob.wait_err(r'^confab-cli: declining the chat alice offers')
+    if not bob.running():
+        raise TestFailure('bob exited after declining')
+    bob.close_stdin()
+    bob.expect_exit(EXIT_OK)
+    expect_lines(bob, [])
+
+
+def test_accept_other_declines(case):
+    """--accept carol declines alice."""
+    bob = case.signed_in('bob', '--accept', 'carol')
+    alice = case.start_cli('alice', '--call', 'bob')
+    alice.expect_exit(EXIT_DECLINED)
+    bob.wait_err(r'^confab-cli: declining the chat alice offers')
+    bob.close_stdin()
+    bob.expect_exit(EXIT_OK)
+
+
+def test_chat_both_ways(case):
+    """Lines typed before the chat opens are queued and arrive, in order,
+    one stdout line each; replies come back; EOF hangs up and exits 0, and
+    the other side hears of it."""
+    bob = case.signed_in('bob', '--accept', 'alice')
+    alice = case.start_cli('alice', '--call', 'bob')
+    # Written at once, before alice has even signed in: all must wait for
+    # the channel and then go, in this order.
+    alice.write('first, typed before the chat opened')
+    alice.write('')  # empty lines are not sent (the mobile app drops them)
+    alice.write('zweitens: grüße 😀')
+    alice.write(r'a back\slash and a literal \n')
+    chatting(alice, 'bob')
+    chatting(bob, 'alice')
+    bob.wait_out(r'^alice: a back')
+
+    bob.write('hello alice, bob here')      # a bare line: the conversation bob accepted
+    bob.write('@alice an addressed reply')
+    alice.wait_out(r'^bob: an addressed reply$')
+
+    mark = bob.mark()
+    alice.close_stdin()
+    alice.wait_err(r'^confab-cli: end of input; hanging up$')
+    alice.expect_exit(EXIT_OK)
+    bob.wait_err(r'^confab-cli: alice hung up$', mark[1])
+    if not bob.running():
+        raise TestFailure('bob, the callee, exited when alice hung up')
+    bob.close_stdin()
+    bob.expect_exit(EXIT_OK)
+
+    expect_lines(bob, ['alice: first, typed before the chat opened',
+                       'alice: zweitens: grüße 😀',
+                       r'alice: a back\\slash and a literal \\n'])
+    expect_lines(alice, ['bob: hello alice, bob here',
+                         'bob: an addressed reply'])
+
+
+def test_callee_hangs_up(case):
+    """The callee's EOF ends the caller's chat too: the caller hears the
+    hang-up and, its one conversation over, still exits only on its own
+    EOF (0)."""
+    bob = case.signed_in('bob', '--accept-any')
+    alice = case.start_cli('alice', '--call', 'bob')
+    chatting(alice, 'bob')
+    alice.write('hi bob')
+    bob.wait_out(r'^alice: hi bob$')
+    mark = alice.mark()
+    bob.close_stdin()
+    bob.expect_exit(EXIT_OK)
+    alice.wait_err(r'^confab-cli: bob hung up$', mark[1])
+    alice.close_stdin()
+    alice.expect_exit(EXIT_OK)
+    expect_lines(bob, ['alice: hi bob'])
+    expect_lines(alice, [])
+
+
+def test_accept_any_and_addressing(case):
+    """bob accepts alice and carol; "@PEER text" picks the conversation,
+    a bare line goes to whoever spoke last; a bad address is refused on
+    stderr and nothing else happens."""
+    bob = case.signed_in('bob', '--accept-any')
+    alice = case.start_cli('alice', '--call', 'bob')
+    chatting(alice, 'bob')
+    carol = case.start_cli('carol', '--call', 'bob')
+    chatting(carol, 'bob')
+    chatting(bob, 'carol')
+
+    bob.write('@alice only for alice')
+    bob.write('@carol only for carol')
+    alice.wait_out(r'^bob: only for alice$')
+    carol.wait_out(r'^bob: only for carol$')
+
+    carol.write('carol here')
+    bob.wait_out(r'^carol: carol here$')
+    bob.write('a bare line after carol spoke')
+    carol.wait_out(r'^bob: a bare line after carol spoke$')
+
+    alice.write('alice here')
+    bob.wait_out(r'^alice: alice here$')
+    bob.write('a bare line after alice spoke')
+    alice.wait_out(r'^bob: a bare line after alice spoke$')
+
+    mark = bob.mark()
+    bob.write('@alice')
+    bob.wait_err(r'has no text after the name', mark[1])
+    bob.write('@nobody is anyone there?')
+    bob.wait_err(r'could not send to nobody', mark[1])
+    # The conversations still work after the refusals.
+    bob.write('@carol still here')
+    carol.wait_out(r'^bob: still here$')
+
+    for person in (alice, carol, bob):
+        person.close_stdin()
+        person.expect_exit(EXIT_OK)
+
+    expect_lines(alice, ['bob: only for alice', 'bob: a bare line after alice spoke'])
+    expect_lines(carol, ['bob: only for carol', 'bob: a bare line after carol spoke',
+                         'bob: still here'])
+    expect_lines(bob, ['carol: carol here', 'alice: alice here'])
+
+
+def test_peer_killed(case):
+    """bob is killed with SIGKILL mid-chat (no hang-up, no close of any
+    kind): alice, the caller, notices by the heartbeat and exits 7."""
+    bob = case.signed_in('bob', '--accept', 'alice')
+    alice = case.start_cli('alice', '--call', 'bob')
+    chatting(alice, 'bob')
+    alice.write('are you there?')
+    bob.wait_out(r'^alice: are you there\?$')
+    bob.write('yes')
+    alice.wait_out(r'^bob: yes$')
+
+    mark = alice.mark()
+    killed = time.monotonic()
+    bob.proc.send_signal(signal.SIGKILL)
+    bob.wait_exit()
+    alice.expect_exit(EXIT_CONNECTION_LOST)
+    noticed = time.monotonic() - killed
+    alice.wait_err(r'^confab-cli: the chat with bob failed: ', mark[1], timeout=1)
+    expect_lines(alice, ['bob: yes'])
+    # A figure, not an assertion: the heartbeat should take about 6 s.
+    return f'alice gave up {noticed:.1f} s after bob was killed'
+
+
+def test_interrupted(case):
+    """SIGTERM hangs up and exits 0, like EOF; the peer hears the hang-up."""
+    bob = case.signed_in('bob', '--accept-any')
+    alice = case.start_cli('alice', '--call', 'bob')
+    chatting(alice, 'bob')
+    chatting(bob, 'alice')
+    mark = bob.mark()
+    alice.proc.send_signal(signal.SIGTERM)
+    alice.expect_exit(EXIT_OK)
+    bob.wait_err(r'^confab-cli: alice hung up$', mark[1])
+    bob.close_stdin()
+    bob.expect_exit(EXIT_OK)
+
+
+CASES = [
+    test_bad_arguments,
+    test_unreachable_server,
+    test_name_taken,
+    test_peer_offline,
+    test_declined,
+    test_accept_other_declines,
+    test_chat_both_ways,
+    test_callee_hangs_up,
+    test_accept_any_and_addressing,
+    test_peer_killed,
+    test_interrupted,
+]
+
+
+def main():
+    if len(sys.argv) < 3:
+        print('usage: test-cli-processes.py CONFAB_CLI CONFAB_SIGNAL [CASE...]', file=sys.stderr)
+        return 2
+    cli, signal_bin = sys.argv[1:3]
+    wanted = sys.argv[3:]
+    cases = [c for c in CASES if not wanted or c.__name__ in wanted or c.__name__[5:] in wanted]
+
+    print(f'1..{len(cases)}', flush=True)
+    failed = 0
+    for n, function in enumerate(cases, 1):
+        desc = function.__name__[5:].replace('_', ' ')
+        case = Case(cli, signal_bin)
+        started = time.monotonic()
+        try:
+            case.start_server()
+            note = function(case)
+            print(f'ok {n} - {desc}')
+            if note:
+                print(f'# {note}')
+        except Exception as e:
+            failed += 1
+            print(f'not ok {n} - {desc}')
+            message = str(e) if isinstance(e, TestFailure) else traceback.format_exc()
+            for line in message.splitlines():
+                print(f'# {line}')
+            for line in case.dump():
+                print(f'#   {line}')
+        finally:
+            case.stop()
+        print(f'# {time.monotonic() - started:.1f} s', flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
