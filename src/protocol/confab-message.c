@@ -432,6 +432,27 @@ set_reader_error (ConfabJsonReaderStatus   status,
     }
 }
 
+/* How many bytes of the UTF-8 string @text to quote in a message so that
+ * it is at most @max bytes and ends between two characters: a cut inside
+ * a character would make the error itself invalid UTF-8. */
+static int
+utf8_prefix_length (const char *text,
+                    gsize       max)
+{
+  gsize length = strnlen (text, max + 1);
+
+  if (length <= max)
+    return (int) length;
+
+  /* text[max] exists; step back off continuation bytes to the start of
+   * the character it belongs to, which is then left out whole. */
+  length = max;
+  while (length > 0 && ((guchar) text[length] & 0xC0) == 0x80)
+    length--;
+
+  return (int) length;
+}
+
 ConfabMessage *
 confab_message_parse (const char  *frame,
                       gsize        length,
@@ -509,7 +530,8 @@ confab_message_parse (const char  *frame,
   if (!confab_message_kind_from_string (type, &kind))
     {
       g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_UNKNOWN_TYPE,
-                   "The type “%.64s” is not a known message type", type);
+                   "The type “%.*s” is not a known message type",
+                   utf8_prefix_length (type, CONFAB_MESSAGE_MAX_NAME_LENGTH), type);
       return NULL;
     }
 

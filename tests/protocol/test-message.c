@@ -412,6 +412,42 @@ test_message_refuses_hostile_frames (void)
   assert_refused (wide->str, wide->len, 0, CONFAB_PROTOCOL_ERROR_INVALID_FIELD);
 }
 
+/* An unknown type is quoted in the error, cut to 64 bytes: never inside
+ * a character, or the error sent back would not be UTF-8.  (Found by
+ * fuzz-protocol.) */
+static void
+test_message_quotes_long_unknown_types_whole (void)
+{
+  for (guint ascii = 60; ascii <= 66; ascii++)
+    {
+      g_autoptr(GString) frame = g_string_new ("{\"type\":\"");
+      g_autoptr(GString) expected = g_string_new (NULL);
+      g_autoptr(ConfabMessage) message = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *quoted = NULL;
+
+      /* ASCII, then three-byte characters that straddle byte 64 in turn */
+      for (guint i = 0; i < ascii; i++)
+        g_string_append_c (frame, 'x');
+      for (guint i = 0; i < 4; i++)
+        g_string_append (frame, "\xef\xbf\xbd");
+      g_string_append (frame, "\"}");
+
+      message = confab_message_parse (frame->str, frame->len, 0, NULL, &error);
+      g_assert_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_UNKNOWN_TYPE);
+      g_assert_null (message);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+
+      /* Whole characters only, and as many as fit in 64 bytes */
+      for (guint i = 0; i < MIN (ascii, 64); i++)
+        g_string_append_c (expected, 'x');
+      while (expected->len + 3 <= 64 && expected->len < ascii + 12)
+        g_string_append (expected, "\xef\xbf\xbd");
+      quoted = g_strdup_printf ("“%s”", expected->str);
+      g_assert_nonnull (strstr (error->message, quoted));
+    }
+}
+
 static void
 test_message_nesting_within_limit (void)
 {
@@ -519,6 +555,7 @@ main (int   argc,
   g_test_add_func ("/protocol/message/relays-under-registered-name", test_message_relays_under_registered_name);
   g_test_add_func ("/protocol/message/refuses-bad-frames", test_message_refuses_bad_frames);
   g_test_add_func ("/protocol/message/refuses-hostile-frames", test_message_refuses_hostile_frames);
+  g_test_add_func ("/protocol/message/quotes-long-unknown-types-whole", test_message_quotes_long_unknown_types_whole);
   g_test_add_func ("/protocol/message/nesting-within-limit", test_message_nesting_within_limit);
   g_test_add_func ("/protocol/message/validates-names", test_message_validates_names);
   g_test_add_func ("/protocol/message/kinds", test_message_kinds);
