@@ -17,8 +17,13 @@
 
 #include "confab-chat-message.h"
 #include "confab-conversation.h"
+#include "confab-peer.h"
 #include "confab-session.h"
 #include "confab-signal-client.h"
+
+/* Every connection's teardown is bounded (drain 2 s, close 1 s): this is
+ * only a backstop. */
+#define SHUTDOWN_GRACE_MS 5000
 
 /* Exit codes: documented in --help and README. */
 enum
@@ -385,6 +390,31 @@ signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+grace_over_cb (gpointer user_data)
+{
+  gboolean *over = user_data;
+
+  *over = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main context until every peer connection is down: closing the
+ * channels is what tells a browser or the mobile app, which ignore the
+ * hang_up message, that we left; without it they wait for ICE to time out. */
+static void
+wait_for_teardown (void)
+{
+  gboolean over = FALSE;
+  guint timeout_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, &over);
+
+  while (!over && confab_peer_get_n_closing () > 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (!over)
+    g_source_remove (timeout_id);
+}
+
 static const char summary[] =
   "Chats with other Confab users, and with the mobile app, from a terminal.\n"
   "\n"
@@ -482,10 +512,7 @@ main (int   argc,
 
   g_main_loop_run (cli.loop);
 
-  /* Hang up properly, so peers learn at once rather than by time-out. */
-  g_cancellable_cancel (cli.cancellable);
-  confab_session_disconnect (cli.session);
-
+  /* Our own hang-up is no news to print ("PEER hung up" is for theirs). */
   g_signal_handlers_disconnect_by_data (cli.session, &cli);
   g_signal_handlers_disconnect_by_data (confab_session_get_conversations (cli.session), &cli);
   for (guint i = 0; i < g_list_model_get_n_items (confab_session_get_conversations (cli.session)); i++)
@@ -494,6 +521,11 @@ main (int   argc,
 
       g_signal_handlers_disconnect_by_data (conversation, &cli);
     }
+
+  /* Hang up properly, so peers learn at once rather than by time-out. */
+  g_cancellable_cancel (cli.cancellable);
+  confab_session_disconnect (cli.session);
+  wait_for_teardown ();
 
   g_clear_object (&cli.session);
   g_clear_object (&cli.input);
