@@ -989,8 +989,8 @@ raw_low_or_poll (gpointer data)
 static void
 raw_send_bulk (RawSide *side)
 {
+  guint8 *data = g_malloc (CONFAB_CHANNEL_FRAME_MAX_SIZE);
   g_autoptr(GBytes) piece = NULL;
-  g_autofree guint8 *data = g_malloc (CONFAB_CHANNEL_FRAME_MAX_SIZE);
   gint64 left = (gint64) opt_bulk * opt_bulk_size;
   g_autoptr(GSource) poll = g_timeout_source_new (RAW_POLL_MS);
 
@@ -999,8 +999,10 @@ raw_send_bulk (RawSide *side)
   g_source_set_callback (poll, wake_cb, NULL, NULL);
   g_source_attach (poll, NULL);
 
+  /* webrtcbin keeps a reference to what it has not sent yet, so the
+   * bytes belong to the GBytes. */
   memset (data, 'r', CONFAB_CHANNEL_FRAME_MAX_SIZE);
-  piece = g_bytes_new_static (data, CONFAB_CHANNEL_FRAME_MAX_SIZE);
+  piece = g_bytes_new_take (data, CONFAB_CHANNEL_FRAME_MAX_SIZE);
 
   while (left > 0)
     {
