@@ -57,12 +57,15 @@ meta_text_cb (ConfabMessageRow          *self,
               ConfabChatMessageDirection direction,
               ConfabDeliveryState        state)
 {
+  g_autoptr(GDateTime) local = NULL;
   g_autofree char *clock = NULL;
 
   if (time == NULL)
     return g_strdup ("");
 
-  clock = g_date_time_format (time, "%H:%M");
+  /* Messages keep their time in UTC. */
+  local = g_date_time_to_local (time);
+  clock = g_date_time_format (local, "%H:%M");
   if (direction != CONFAB_CHAT_MESSAGE_OUTGOING)
     return g_steal_pointer (&clock);
 

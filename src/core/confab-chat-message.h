@@ -31,7 +31,8 @@ typedef enum
 G_DECLARE_FINAL_TYPE (ConfabChatMessage, confab_chat_message, CONFAB, CHAT_MESSAGE, GObject)
 
 /* @id is the one confab_peer_send_text() gave an outgoing message, by
- * which its delivery state is updated; 0 for none.  @time NULL means now.
+ * which its delivery state is updated; 0 for none.  @time NULL means now
+ * (in UTC; views convert to local time).
  * An outgoing message starts "sending", an incoming one "delivered". */
 ConfabChatMessage          *confab_chat_message_new                (guint64                     id,
                                                                     ConfabChatMessageDirection  direction,
