@@ -59,6 +59,23 @@ typedef struct
 } Cli;
 
 static void
+cli_clear (Cli *cli)
+{
+  g_clear_object (&cli->session);
+  g_clear_object (&cli->input);
+  g_clear_object (&cli->cancellable);
+  g_clear_pointer (&cli->loop, g_main_loop_unref);
+  g_clear_pointer (&cli->server, g_free);
+  g_clear_pointer (&cli->name, g_free);
+  g_clear_pointer (&cli->call, g_free);
+  g_clear_pointer (&cli->accept, g_free);
+  g_clear_pointer (&cli->current_peer, g_free);
+  g_clear_pointer (&cli->ice_servers, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cli, cli_clear)
+
+static void
 cli_quit (Cli *cli,
           int  exit_code)
 {
@@ -336,6 +353,9 @@ call_cb (GObject      *object,
 
   if (!confab_session_call_finish (CONFAB_SESSION (object), result, &error))
     {
+      /* Leaving: that is no failure of the call. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
       g_printerr ("confab-cli: %s\n", error->message);
       cli_quit (cli, g_error_matches (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_PEER_OFFLINE)
                      ? EXIT_PEER_OFFLINE : EXIT_ERROR);
@@ -355,6 +375,8 @@ connect_cb (GObject      *object,
 
   if (!confab_session_connect_finish (CONFAB_SESSION (object), result, &error))
     {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
       g_printerr ("confab-cli: %s\n", error->message);
       if (g_error_matches (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_NAME_TAKEN))
         cli_quit (cli, EXIT_NAME_TAKEN);
@@ -413,6 +435,10 @@ wait_for_teardown (void)
     g_main_context_iteration (NULL, TRUE);
   if (!over)
     g_source_remove (timeout_id);
+
+  /* The cancelled operations report back, and let go of what they hold. */
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
 }
 
 static const char summary[] =
@@ -444,7 +470,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) stdin_stream = NULL;
   gboolean version = FALSE;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &cli.server, "Signalling server (ws:// or wss://)", "URL" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &cli.name, "Name to sign in as", "NAME" },
@@ -526,17 +552,6 @@ main (int   argc,
   g_cancellable_cancel (cli.cancellable);
   confab_session_disconnect (cli.session);
   wait_for_teardown ();
-
-  g_clear_object (&cli.session);
-  g_clear_object (&cli.input);
-  g_clear_object (&cli.cancellable);
-  g_clear_pointer (&cli.loop, g_main_loop_unref);
-  g_free (cli.server);
-  g_free (cli.name);
-  g_free (cli.call);
-  g_free (cli.accept);
-  g_free (cli.current_peer);
-  g_strfreev (cli.ice_servers);
 
   return cli.exit_code;
 }
