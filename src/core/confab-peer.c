@@ -2069,6 +2069,10 @@ confab_peer_handle_message (ConfabPeer    *self,
 
 /* Pre-warming */
 
+/* The pre-warming thread until someone joined it */
+static GMutex prewarm_lock;
+static GThread *prewarm_worker;
+
 static gpointer
 prewarm_thread (gpointer data)
 {
@@ -2092,6 +2096,23 @@ prewarm_thread (gpointer data)
   return NULL;
 }
 
+/* Waits for the pre-warming thread to end.  A process must not exit while
+ * it is inside OpenSSL making the certificate: exit() runs OpenSSL's
+ * atexit cleanup under it, which crashes it or leaks the random
+ * generator it was making.  At most once, and a fraction of a second. */
+static void
+prewarm_join (void)
+{
+  GThread *worker;
+
+  g_mutex_lock (&prewarm_lock);
+  worker = g_steal_pointer (&prewarm_worker);
+  g_mutex_unlock (&prewarm_lock);
+
+  if (worker != NULL)
+    g_thread_join (worker);
+}
+
 void
 confab_peer_prewarm (void)
 {
@@ -2102,7 +2123,9 @@ confab_peer_prewarm (void)
       if (!gst_is_initialized ())
         gst_init (NULL, NULL);
 
-      g_thread_unref (g_thread_new ("confab-prewarm", prewarm_thread, NULL));
+      g_mutex_lock (&prewarm_lock);
+      prewarm_worker = g_thread_new ("confab-prewarm", prewarm_thread, NULL);
+      g_mutex_unlock (&prewarm_lock);
       g_once_init_leave (&started, 1);
     }
 }
@@ -2190,6 +2213,9 @@ confab_peer_finalize (GObject *object)
   g_clear_pointer (&self->awaiting_receipt, g_hash_table_unref);
   g_clear_pointer (&self->assembler, confab_channel_assembler_free);
   g_clear_pointer (&self->context, g_main_context_unref);
+
+  /* A process ends after its last peer: not before the pre-warming. */
+  prewarm_join ();
 
   G_OBJECT_CLASS (confab_peer_parent_class)->finalize (object);
 }
