@@ -26,6 +26,8 @@
 #define HARD_LIMIT_FACTOR          16
 /* A connection that answered no ping for this many intervals is dead. */
 #define KEEPALIVE_MISSES           2
+/* Connections the kernel may queue before we accept them */
+#define LISTEN_BACKLOG             4096
 
 /* One websocket.  Its link lets the server list every connection (for
  * shutdown and the keepalive sweep) and drop one in O(1). */
@@ -633,6 +635,36 @@ get_listening_port (SoupServer *soup)
   return port;
 }
 
+/* Listens on one address.  Not soup_server_listen(): GLib's sockets
+ * listen with a backlog of 10, and a burst of clients connecting at once
+ * (all of them, when a server restarts) overflows it; the kernel then
+ * drops their SYNs, which are retried only after 1, 3, 7... seconds. */
+static gboolean
+listen_on_address (ConfabSignalServer       *self,
+                   GSocketAddress           *address,
+                   SoupServerListenOptions   options,
+                   GError                  **error)
+{
+  GSocketFamily family = g_socket_address_get_family (address);
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+
+  /* The kernel caps it at net.core.somaxconn. */
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+
+  /* IPv4 has a socket of its own when listening everywhere. */
+  if (family == G_SOCKET_FAMILY_IPV6 &&
+      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
+    return FALSE;
+
+  return g_socket_bind (socket, address, TRUE, error) &&
+         g_socket_listen (socket, error) &&
+         soup_server_listen_socket (self->soup, socket, options, error);
+}
+
 /* Listens on @host: every interface when NULL, else an address or a name
  * to resolve (each of its addresses, on one port). */
 static gboolean
@@ -641,30 +673,46 @@ listen_on (ConfabSignalServer       *self,
            GError                  **error)
 {
   g_autolist(GInetAddress) addresses = NULL;
-  g_autoptr(GInetAddress) literal = NULL;
   guint port = self->port;
 
   if (self->host == NULL || self->host[0] == '\0')
-    return soup_server_listen_all (self->soup, port, options, error);
-
-  literal = g_inet_address_new_from_string (self->host);
-  if (literal != NULL)
-    addresses = g_list_prepend (NULL, g_steal_pointer (&literal));
+    {
+      /* IPv6 may be missing from the machine, but not IPv4. */
+      addresses = g_list_prepend (addresses, g_inet_address_new_any (G_SOCKET_FAMILY_IPV6));
+      addresses = g_list_prepend (addresses, g_inet_address_new_any (G_SOCKET_FAMILY_IPV4));
+    }
   else
     {
-      g_autoptr(GResolver) resolver = g_resolver_get_default ();
+      g_autoptr(GInetAddress) literal = g_inet_address_new_from_string (self->host);
 
-      addresses = g_resolver_lookup_by_name (resolver, self->host, NULL, error);
-      if (addresses == NULL)
-        return FALSE;
+      if (literal != NULL)
+        addresses = g_list_prepend (NULL, g_steal_pointer (&literal));
+      else
+        {
+          g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+          addresses = g_resolver_lookup_by_name (resolver, self->host, NULL, error);
+          if (addresses == NULL)
+            return FALSE;
+        }
     }
 
   for (const GList *l = addresses; l != NULL; l = l->next)
     {
       g_autoptr(GSocketAddress) address = g_inet_socket_address_new (l->data, port);
+      g_autoptr(GError) local_error = NULL;
 
-      if (!soup_server_listen (self->soup, address, options, error))
-        return FALSE;
+      if (!listen_on_address (self, address, options, &local_error))
+        {
+          gboolean everywhere = self->host == NULL || self->host[0] == '\0';
+
+          if (everywhere && g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV6 &&
+              get_listening_port (self->soup) != 0)
+            continue;
+
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
 
       /* Port 0 picks a free port on the first address; the others share
        * it, so that one number reaches every address. */
