@@ -2155,8 +2155,26 @@ drop_element_traffic (const GValue *value,
     pad = gst_element_get_static_pad (element, "sink");
 
   if (pad != NULL)
-    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_DATA_BOTH | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+    /* Buffers only: the stream's events still flow, as they would on a
+     * dead network. */
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                        drop_probe_cb, NULL, NULL);
+}
+
+/* webrtcbin makes its ICE transport's elements only when it applies a
+ * description: those made later lose their traffic too. */
+static void
+drop_element_added_cb (GstBin     *bin,
+                       GstBin     *sub_bin,
+                       GstElement *element,
+                       gpointer    user_data)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, GST_TYPE_ELEMENT);
+  g_value_set_object (&value, element);
+  drop_element_traffic (&value, NULL);
+  g_value_unset (&value);
 }
 
 void
@@ -2167,6 +2185,8 @@ _confab_peer_drop_network (ConfabPeer *self)
   g_return_if_fail (CONFAB_IS_PEER (self));
   g_return_if_fail (self->conn != NULL);
 
+  g_signal_connect (self->conn->pipeline, "deep-element-added",
+                    G_CALLBACK (drop_element_added_cb), NULL);
   iter = gst_bin_iterate_recurse (GST_BIN (self->conn->pipeline));
   while (gst_iterator_foreach (iter, drop_element_traffic, NULL) == GST_ITERATOR_RESYNC)
     gst_iterator_resync (iter);
