@@ -20,6 +20,8 @@
 /* Signalling messages the peers emit while the server is out of reach wait
  * for the session to be signed in again, up to this many. */
 #define MAX_PENDING_SIGNALS 512
+/* As the mobile app gives its person time to find the phone. */
+#define DEFAULT_ANSWER_TIMEOUT_S 60
 
 /* One conversation and the peer connection it currently runs on.  A
  * conversation outlives its peers: calling again after a chat ended makes a
@@ -53,6 +55,7 @@ struct _ConfabSession
   char               *server_url;
   char               *last_error;
   GStrv               ice_servers;
+  guint               answer_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabSession, confab_session, G_TYPE_OBJECT)
@@ -65,6 +68,7 @@ enum {
   PROP_SERVER_URL,
   PROP_LAST_ERROR,
   PROP_ICE_SERVERS,
+  PROP_ANSWER_TIMEOUT,
   PROP_CONVERSATIONS,
   N_PROPS
 };
@@ -736,6 +740,10 @@ confab_session_get_property (GObject    *object,
       g_value_set_boxed (value, self->ice_servers);
       break;
 
+    case PROP_ANSWER_TIMEOUT:
+      g_value_set_uint (value, self->answer_timeout);
+      break;
+
     case PROP_CONVERSATIONS:
       g_value_set_object (value, self->conversations);
       break;
@@ -757,6 +765,10 @@ confab_session_set_property (GObject      *object,
     {
     case PROP_ICE_SERVERS:
       confab_session_set_ice_servers (self, g_value_get_boxed (value));
+      break;
+
+    case PROP_ANSWER_TIMEOUT:
+      confab_session_set_answer_timeout (self, g_value_get_uint (value));
       break;
 
     default:
@@ -800,6 +812,12 @@ confab_session_class_init (ConfabSessionClass *klass)
                         G_TYPE_STRV,
                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* Seconds a call rings before it fails with "no answer"; 0: for ever. */
+  properties[PROP_ANSWER_TIMEOUT] =
+    g_param_spec_uint ("answer-timeout", NULL, NULL,
+                       0, G_MAXUINT, DEFAULT_ANSWER_TIMEOUT_S,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   properties[PROP_CONVERSATIONS] =
     g_param_spec_object ("conversations", NULL, NULL,
                          G_TYPE_LIST_MODEL,
@@ -832,6 +850,7 @@ confab_session_init (ConfabSession *self)
   self->client = confab_signal_client_new ();
   self->conversations = g_list_store_new (CONFAB_TYPE_CONVERSATION);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
+  self->answer_timeout = DEFAULT_ANSWER_TIMEOUT_S;
   g_queue_init (&self->pending_signals);
 
   g_signal_connect (self->client, "message-received",
@@ -912,6 +931,28 @@ confab_session_set_ice_servers (ConfabSession      *self,
   self->ice_servers = g_strdupv ((char **) ice_servers);
   /* Conversations already going keep the servers they started with. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ICE_SERVERS]);
+}
+
+guint
+confab_session_get_answer_timeout (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), 0);
+
+  return self->answer_timeout;
+}
+
+void
+confab_session_set_answer_timeout (ConfabSession *self,
+                                   guint          seconds)
+{
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+
+  if (self->answer_timeout == seconds)
+    return;
+
+  /* Calls already ringing keep the time they started with. */
+  self->answer_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANSWER_TIMEOUT]);
 }
 
 GListModel *
@@ -1129,6 +1170,7 @@ confab_session_call_async (ConfabSession       *self,
   /* The peer sends start_transfer: the server's answer tells it, and us,
    * whether the person is there (client_message_received_cb). */
   outgoing = confab_peer_new_outgoing (self->username, peer);
+  confab_peer_set_answer_timeout (outgoing, self->answer_timeout);
   entry_set_peer (entry, outgoing);
   confab_peer_call (outgoing);
 }

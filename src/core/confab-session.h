@@ -58,6 +58,11 @@ const char         *confab_session_get_last_error     (ConfabSession        *sel
 const char * const *confab_session_get_ice_servers    (ConfabSession        *self);
 void                confab_session_set_ice_servers    (ConfabSession        *self,
                                                        const char * const   *ice_servers);
+/* Seconds an outgoing call rings before it fails with "no answer"; 0 rings
+ * for ever.  Default 60.  Property "answer-timeout". */
+guint               confab_session_get_answer_timeout (ConfabSession        *self);
+void                confab_session_set_answer_timeout (ConfabSession        *self,
+                                                       guint                 seconds);
 GListModel         *confab_session_get_conversations  (ConfabSession        *self);
 /* The conversation with @peer, or NULL. */
 ConfabConversation *confab_session_lookup_conversation (ConfabSession       *self,

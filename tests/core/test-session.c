@@ -71,6 +71,13 @@ incoming_request_cb (ConfabSession *session,
 
   if (g_strcmp0 (record->answer, "accept") == 0)
     confab_session_accept (session, peer, &error);
+  else if (g_strcmp0 (record->answer, "accept-offline") == 0)
+    {
+      /* Accepts, then loses every packet: ICE may pass (libnice answers
+       * STUN itself) but DTLS and SCTP never get through. */
+      confab_session_accept (session, peer, &error);
+      _confab_peer_drop_network (_confab_session_get_peer (session, peer));
+    }
   else if (g_strcmp0 (record->answer, "decline") == 0)
     confab_session_decline (session, peer, &error);
   g_assert_no_error (error);
@@ -633,6 +640,55 @@ test_session_peer_vanishes (Fixture       *fixture,
 }
 
 static void
+test_session_no_answer (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  ConfabSession *alice = sign_in (fixture, "alice", NULL);
+  ConfabSession *bob = sign_in (fixture, "bob", NULL);
+  ConfabConversation *conversation;
+
+  confab_session_set_answer_timeout (alice, 1);
+  g_assert_cmpuint (confab_session_get_answer_timeout (alice), ==, 1);
+  g_assert_true (session_call (alice, "bob", NULL));
+
+  /* Bob never answers. */
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_FAILED);
+  conversation = conversation_of (alice, "bob");
+  g_assert_cmpint (confab_conversation_get_failure (conversation), ==,
+                   CONFAB_CONVERSATION_FAILURE_NO_ANSWER);
+  g_assert_nonnull (strstr (confab_conversation_get_failure_reason (conversation), "bob"));
+
+  /* And his question goes away, for his dialog to close. */
+  wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_CLOSED);
+  g_assert_cmpint (confab_conversation_get_failure (conversation_of (bob, "alice")), ==,
+                   CONFAB_CONVERSATION_FAILURE_HUNG_UP);
+  g_assert_false (confab_session_accept (bob, "alice", NULL));
+}
+
+static void
+test_session_no_network_path (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  ConfabSession *alice = sign_in (fixture, "alice", NULL);
+  ConfabSession *bob = sign_in (fixture, "bob", "accept-offline");
+  ConfabConversation *conversation;
+
+  g_assert_true (session_call (alice, "bob", NULL));
+  send_text (alice, "bob", "lost in the ether");
+
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_FAILED);
+  conversation = conversation_of (alice, "bob");
+  g_assert_cmpint (confab_conversation_get_failure (conversation), ==,
+                   CONFAB_CONVERSATION_FAILURE_NETWORK);
+  g_assert_nonnull (strstr (confab_conversation_get_failure_reason (conversation), "TURN"));
+  /* What could not be sent says so. */
+  g_assert_cmpint (confab_chat_message_get_delivery_state (message_at (conversation, 0)), ==,
+                   CONFAB_DELIVERY_FAILED);
+
+  wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_FAILED);
+}
+
+static void
 test_session_server_restarts (Fixture       *fixture,
                               gconstpointer  data)
 {
@@ -818,6 +874,8 @@ main (int   argc,
   ADD ("refusals", test_session_refusals);
   ADD ("hang-up", test_session_hang_up);
   ADD ("peer-vanishes", test_session_peer_vanishes);
+  ADD ("no-answer", test_session_no_answer);
+  ADD ("no-network-path", test_session_no_network_path);
   ADD ("server-restarts", test_session_server_restarts);
   ADD ("two-conversations", test_session_two_conversations);
   ADD ("mebibyte-message", test_session_mebibyte_message);
