@@ -15,6 +15,7 @@
 #include "confab-message.h"
 #include "confab-signal-log.h"
 #include "confab-signal-server.h"
+#include "confab-ws-loop.h"
 
 #define DEFAULT_MAX_FRAME          CONFAB_MESSAGE_DEFAULT_MAX_FRAME
 #define DEFAULT_RATE               50.0
@@ -30,12 +31,15 @@
 #define LISTEN_BACKLOG             4096
 
 /* One websocket.  Its link lets the server list every connection (for
- * shutdown and the keepalive sweep) and drop one in O(1). */
+ * shutdown and the keepalive sweep) and drop one in O(1).  A plain ws://
+ * connection is a ConfabWsConn of the server's epoll loop; a wss:// one
+ * stays libsoup's SoupWebsocketConnection, over its GTlsConnection. */
 typedef struct
 {
   GList                    link;
   ConfabSignalServer      *server;
-  SoupWebsocketConnection *ws;
+  SoupWebsocketConnection *ws;     /* or */
+  ConfabWsConn            *wsc;
   /* NULL once the server stopped and the connection is only closing */
   ConfabSignalHubClient   *client;
   guint64                  id;
@@ -48,6 +52,7 @@ struct _ConfabSignalServer
 
   ConfabSignalHub *hub;
   SoupServer      *soup;
+  ConfabWsLoop    *ws_loop;
   GQueue           connections;
   guint            reaper_id;
 
@@ -88,6 +93,15 @@ now_seconds (void)
 
 /* The hub's view of a connection */
 
+static gboolean
+connection_is_open (Connection *conn)
+{
+  if (conn->wsc != NULL)
+    return confab_ws_conn_is_open (conn->wsc);
+
+  return soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
 static void
 connection_send_text (gpointer    user_data,
                       const char *text,
@@ -97,7 +111,9 @@ connection_send_text (gpointer    user_data,
 
   /* libsoup warns about sending on a closing connection; a relay to a
    * peer that is just leaving is normal, not a bug. */
-  if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+  if (conn->wsc != NULL)
+    confab_ws_conn_send_text (conn->wsc, text, length);
+  else if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_send_text (conn->ws, text);
 }
 
@@ -108,7 +124,9 @@ connection_close (gpointer    user_data,
 {
   Connection *conn = user_data;
 
-  if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+  if (conn->wsc != NULL)
+    confab_ws_conn_close (conn->wsc, code, reason);
+  else if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (conn->ws, code, reason);
 }
 
@@ -158,25 +176,100 @@ connection_destroy (Connection *conn)
     confab_signal_hub_remove_client (self->hub, g_steal_pointer (&conn->client));
 
   g_queue_unlink (&self->connections, &conn->link);
-  g_signal_handlers_disconnect_by_data (conn->ws, conn);
-  g_clear_object (&conn->ws);
+  if (conn->ws != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (conn->ws, conn);
+      g_clear_object (&conn->ws);
+    }
+  g_clear_pointer (&conn->wsc, confab_ws_conn_abort);
   g_free (conn);
+}
+
+static void
+connection_closed (Connection *conn,
+                   gushort     code)
+{
+  ConfabSignalServer *self = conn->server;
+
+  confab_signal_log (G_LOG_LEVEL_INFO, "disconnect", conn->id,
+                     "Client %" G_GUINT64_FORMAT " disconnected (close code %u)",
+                     conn->id, code);
+
+  connection_destroy (conn);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
 }
 
 static void
 connection_closed_cb (SoupWebsocketConnection *ws,
                       gpointer                 user_data)
 {
-  Connection *conn = user_data;
-  ConfabSignalServer *self = conn->server;
-
-  confab_signal_log (G_LOG_LEVEL_INFO, "disconnect", conn->id,
-                     "Client %" G_GUINT64_FORMAT " disconnected (close code %u)",
-                     conn->id, soup_websocket_connection_get_close_code (ws));
-
-  connection_destroy (conn);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
+  connection_closed (user_data, soup_websocket_connection_get_close_code (ws));
 }
+
+/* The epoll loop's view of a plain connection */
+
+static void
+plain_message_cb (gpointer    user_data,
+                  const char *data,
+                  gsize       length,
+                  gboolean    binary)
+{
+  Connection *conn = user_data;
+
+  if (conn->client != NULL)
+    confab_signal_hub_handle_frame (conn->server->hub, conn->client, data, length, binary);
+}
+
+static void
+plain_heard_cb (gpointer user_data)
+{
+  Connection *conn = user_data;
+
+  conn->last_heard = now_seconds ();
+}
+
+static void
+plain_closed_cb (gpointer user_data,
+                 gushort  code)
+{
+  Connection *conn = user_data;
+
+  /* The loop frees it once this returns. */
+  conn->wsc = NULL;
+  connection_closed (conn, code);
+}
+
+static const ConfabWsConnFuncs plain_funcs = {
+  .message = plain_message_cb,
+  .heard = plain_heard_cb,
+  .closed = plain_closed_cb,
+};
+
+static void
+refused_message_cb (gpointer    user_data,
+                    const char *data,
+                    gsize       length,
+                    gboolean    binary)
+{
+}
+
+static void
+refused_heard_cb (gpointer user_data)
+{
+}
+
+static void
+refused_closed_plain_cb (gpointer user_data,
+                         gushort  code)
+{
+}
+
+/* A refused connection lives on in the loop until its close completes. */
+static const ConfabWsConnFuncs refused_funcs = {
+  .message = refused_message_cb,
+  .heard = refused_heard_cb,
+  .closed = refused_closed_plain_cb,
+};
 
 static void
 refused_closed_cb (SoupWebsocketConnection *ws,
@@ -188,13 +281,14 @@ refused_closed_cb (SoupWebsocketConnection *ws,
 
 /* Answers first, so that a client learns why, then closes; the
  * connection lives on by itself until the close completes. */
-static void
-refuse_connection (ConfabSignalServer      *self,
-                   SoupWebsocketConnection *ws,
-                   const char              *remote)
+/* Counts and logs a refused connection; returns the server-full error
+ * it is answered with. */
+static char *
+refusal_json (ConfabSignalServer *self,
+              const char         *remote,
+              gsize              *length)
 {
   g_autoptr(ConfabMessage) reply = NULL;
-  g_autofree char *json = NULL;
 
   confab_signal_metrics_count_error (confab_signal_hub_get_metrics (self->hub),
                                      CONFAB_PROTOCOL_ERROR_SERVER_FULL);
@@ -204,11 +298,37 @@ refuse_connection (ConfabSignalServer      *self,
 
   reply = confab_message_new_error (confab_protocol_error_to_code (CONFAB_PROTOCOL_ERROR_SERVER_FULL),
                                     "The server is full; try again later", NULL);
-  json = confab_message_to_json (reply, NULL);
+
+  return confab_message_to_json (reply, length);
+}
+
+static void
+refuse_connection (ConfabSignalServer      *self,
+                   SoupWebsocketConnection *ws,
+                   const char              *remote)
+{
+  g_autofree char *json = refusal_json (self, remote, NULL);
+
   soup_websocket_connection_send_text (ws, json);
   soup_websocket_connection_close (ws, CONFAB_SIGNAL_CLOSE_POLICY_VIOLATION, "Server full");
 
   g_signal_connect (g_object_ref (ws), "closed", G_CALLBACK (refused_closed_cb), NULL);
+}
+
+static void
+refuse_plain_connection (ConfabSignalServer *self,
+                         GIOStream          *stream,
+                         int                 fd,
+                         const char         *remote)
+{
+  gsize length;
+  g_autofree char *json = refusal_json (self, remote, &length);
+  ConfabWsConn *wsc;
+
+  /* Room for a close frame, nothing more */
+  wsc = confab_ws_loop_add (self->ws_loop, stream, fd, 125, &refused_funcs, NULL);
+  confab_ws_conn_send_text (wsc, json, length);
+  confab_ws_conn_close (wsc, CONFAB_SIGNAL_CLOSE_POLICY_VIOLATION, "Server full");
 }
 
 static void
@@ -223,6 +343,34 @@ limit_payload (ConfabSignalServer      *self,
   soup_websocket_connection_set_max_incoming_payload_size (ws, limit);
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (ws), "max-total-message-size") != NULL)
     g_object_set (ws, "max-total-message-size", limit, NULL);
+}
+
+static Connection *
+connection_new (ConfabSignalServer *self)
+{
+  Connection *conn = g_new0 (Connection, 1);
+
+  conn->link.data = conn;
+  conn->server = self;
+  conn->client = confab_signal_hub_add_client (self->hub, &endpoint_funcs, conn);
+  conn->id = confab_signal_hub_client_get_id (conn->client);
+  conn->last_heard = now_seconds ();
+
+  return conn;
+}
+
+static void
+connection_added (ConfabSignalServer *self,
+                  Connection         *conn,
+                  const char         *remote)
+{
+  g_queue_push_tail_link (&self->connections, &conn->link);
+
+  confab_signal_log (G_LOG_LEVEL_INFO, "connect", conn->id,
+                     "Client %" G_GUINT64_FORMAT " connected from %s",
+                     conn->id, remote != NULL ? remote : "?");
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
 }
 
 static void
@@ -253,26 +401,72 @@ websocket_cb (SoupServer              *soup,
       return;
     }
 
-  conn = g_new0 (Connection, 1);
-  conn->link.data = conn;
-  conn->server = self;
+  conn = connection_new (self);
   conn->ws = g_object_ref (ws);
-  conn->client = confab_signal_hub_add_client (self->hub, &endpoint_funcs, conn);
-  conn->id = confab_signal_hub_client_get_id (conn->client);
-  conn->last_heard = now_seconds ();
 
   g_signal_connect (ws, "message", G_CALLBACK (connection_message_cb), conn);
   g_signal_connect (ws, "pong", G_CALLBACK (connection_pong_cb), conn);
   g_signal_connect (ws, "closed", G_CALLBACK (connection_closed_cb), conn);
   soup_websocket_connection_set_keepalive_interval (ws, self->keepalive_interval);
 
-  g_queue_push_tail_link (&self->connections, &conn->link);
+  connection_added (self, conn, remote);
+}
 
-  confab_signal_log (G_LOG_LEVEL_INFO, "connect", conn->id,
-                     "Client %" G_GUINT64_FORMAT " connected from %s",
-                     conn->id, remote != NULL ? remote : "?");
+/* A plain upgrade, after its 101 went out: the connection leaves
+ * SoupServer for the epoll loop. */
+static void
+plain_upgraded_cb (SoupServerMessage  *msg,
+                   ConfabSignalServer *self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  g_autofree char *remote = g_strdup (soup_server_message_get_remote_host (msg));
+  g_autoptr(GIOStream) stream = NULL;
+  Connection *conn;
+  int fd;
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
+  g_assert (CONFAB_IS_SIGNAL_SERVER (self));
+
+  if (socket == NULL)
+    return;
+
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  fd = g_socket_get_fd (socket);
+
+  /* Frees @msg, most likely; nothing of it is used after this. */
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL || self->soup == NULL)
+    {
+      if (stream != NULL)
+        g_io_stream_close (stream, NULL, NULL);
+      return;
+    }
+
+  if (self->max_clients > 0 && self->connections.length >= self->max_clients)
+    {
+      refuse_plain_connection (self, stream, fd, remote != NULL ? remote : "?");
+      return;
+    }
+
+  conn = connection_new (self);
+  conn->wsc = confab_ws_loop_add (self->ws_loop, stream, fd,
+                                  (gsize) confab_signal_hub_get_max_frame (self->hub) * HARD_LIMIT_FACTOR,
+                                  &plain_funcs, conn);
+  connection_added (self, conn, remote);
+}
+
+/* Answers a plain websocket upgrade here rather than through
+ * soup_server_add_websocket_handler(), whose SoupWebsocketConnection
+ * would be one more GSource (and a keepalive timer) in the main loop. */
+static void
+accept_plain_websocket (ConfabSignalServer *self,
+                        SoupServerMessage  *msg)
+{
+  /* No extension is offered: permessage-deflate keeps a zlib stream of a
+   * few hundred KiB a connection, for small frames. */
+  if (!soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
+    return;
+
+  g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (plain_upgraded_cb), self, 0);
 }
 
 /* Closes the connections that answered no ping for a while: a peer whose
@@ -289,18 +483,25 @@ reap_cb (gpointer user_data)
     {
       Connection *conn = l->data;
 
-      if (conn->last_heard >= deadline ||
-          soup_websocket_connection_get_state (conn->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+      if (!connection_is_open (conn))
         continue;
+
+      if (conn->last_heard >= deadline)
+        {
+          /* libsoup pings its own connections on a timer of each. */
+          if (conn->wsc != NULL)
+            confab_ws_conn_ping (conn->wsc);
+          continue;
+        }
 
       confab_signal_log (G_LOG_LEVEL_INFO, "reap", conn->id,
                          "Client %" G_GUINT64_FORMAT " answered no ping: closing it", conn->id);
 
       /* Free the name now: the close handshake of a dead peer only ends
-       * at libsoup's close timeout. */
+       * at the close timeout. */
       if (conn->client != NULL)
         confab_signal_hub_remove_client (self->hub, g_steal_pointer (&conn->client));
-      soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "No answer to pings");
+      connection_close (conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "No answer to pings");
     }
 
   return G_SOURCE_CONTINUE;
@@ -372,10 +573,16 @@ root_cb (SoupServer        *soup,
          GHashTable        *query,
          gpointer           user_data)
 {
+  ConfabSignalServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  /* Over TLS the websocket handler of the same path takes it. */
   if (soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
-    return;
+    {
+      if (self->tls_certificate == NULL)
+        accept_plain_websocket (self, msg);
+      return;
+    }
 
   if (strcmp (path, "/") != 0)
     respond_text (msg, SOUP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", g_strdup ("Not found\n"));
@@ -410,6 +617,7 @@ confab_signal_server_finalize (GObject *object)
 {
   ConfabSignalServer *self = CONFAB_SIGNAL_SERVER (object);
 
+  g_clear_pointer (&self->ws_loop, confab_ws_loop_free);
   g_clear_object (&self->hub);
   g_clear_object (&self->tls_certificate);
   g_clear_pointer (&self->host, g_free);
@@ -751,6 +959,10 @@ confab_signal_server_start (ConfabSignalServer  *self,
       options |= SOUP_SERVER_LISTEN_HTTPS;
     }
 
+  /* Connections still closing from an earlier run stay in theirs. */
+  if (self->ws_loop == NULL)
+    self->ws_loop = confab_ws_loop_new (NULL);
+
   self->soup = g_steal_pointer (&soup);
   if (!listen_on (self, options, error))
     {
@@ -807,9 +1019,7 @@ confab_signal_server_stop (ConfabSignalServer *self)
 
       if (conn->client != NULL)
         confab_signal_hub_remove_client (self->hub, g_steal_pointer (&conn->client));
-      if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
-                                         "Server shutting down");
+      connection_close (conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "Server shutting down");
     }
 
   /* Closes the listening sockets; websockets were taken over from their
@@ -999,7 +1209,12 @@ confab_signal_server_set_keepalive_interval (ConfabSignalServer *self,
       if (interval > 0)
         self->reaper_id = g_timeout_add_seconds (interval, reap_cb, self);
       for (GList *l = self->connections.head; l != NULL; l = l->next)
-        soup_websocket_connection_set_keepalive_interval (((Connection *) l->data)->ws, interval);
+        {
+          Connection *conn = l->data;
+
+          if (conn->ws != NULL)
+            soup_websocket_connection_set_keepalive_interval (conn->ws, interval);
+        }
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEPALIVE_INTERVAL]);

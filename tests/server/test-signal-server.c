@@ -723,8 +723,105 @@ raw_close (RawClient *raw)
   g_clear_error (&raw->error);
 }
 
-/* Invalid UTF-8 in a text frame breaks RFC 6455: libsoup closes the
- * connection itself (1007) before the server sees the frame.  Nobody
+/* Any frame, masked with @key (NULL: sent unmasked, as no client may),
+ * written at once or, with @trickle, a byte a write. */
+static void
+raw_send_frame (RawClient    *raw,
+                guint8        first,
+                const void   *payload,
+                gsize         length,
+                const guint8 *key,
+                gboolean      trickle)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  guint8 header[4] = { first, (key != NULL ? 0x80 : 0) };
+  gsize header_length = 2;
+
+  if (length < 126)
+    header[1] |= length;
+  else
+    {
+      g_assert_cmpuint (length, <=, G_MAXUINT16);
+      header[1] |= 126;
+      header[2] = length >> 8;
+      header[3] = length & 0xff;
+      header_length = 4;
+    }
+  g_byte_array_append (frame, header, header_length);
+  if (key != NULL)
+    g_byte_array_append (frame, key, 4);
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 byte = ((const guint8 *) payload)[i] ^ (key != NULL ? key[i % 4] : 0);
+
+      g_byte_array_append (frame, &byte, 1);
+    }
+
+  if (!trickle)
+    raw_write (raw, frame->data, frame->len);
+  else
+    for (guint i = 0; i < frame->len; i++)
+      raw_write (raw, frame->data + i, 1);
+}
+
+/* The websocket framing a client may use, by hand: real masks, 16-bit
+ * lengths, a message in fragments with a ping between them, a frame
+ * trickled a byte at a time; then the one thing it may not do, an
+ * unmasked frame, which closes it (1002) and frees its name. */
+static void
+test_raw_framing (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  static const char store_user[] = "{\"type\":\"store_user\",\"name\":\"framer\"}";
+  static const char hang_up[] = "{\"type\":\"hang_up\",\"target\":\"peer\"}";
+  static const char expected[] = "{\"type\":\"peer_hung_up\",\"name\":\"framer\"}";
+  static const guint8 key[4] = { 0x12, 0x34, 0x56, 0x78 };
+  /* unmasked from the server: a pong with the ping's payload, and a
+   * close frame with code 1002 */
+  static const guint8 pong[] = { 0x8a, 0x04, 'p', 'i', 'n', 'g' };
+  static const guint8 close_1002[] = { 0x88, 0x02, 0x03, 0xea };
+  g_autoptr(Client) peer = client_register (fixture, "peer");
+  g_autofree char *padding = g_strnfill (300, ' ');
+  g_autofree char *long_hang_up = g_strdup_printf ("%s%s", hang_up, padding);
+  ConfabSignalHub *hub = confab_signal_server_get_hub (fixture->server);
+  RawClient raw = { 0 };
+  gsize half = 16;
+
+  raw_connect (fixture, &raw);
+  raw_send_frame (&raw, 0x81, store_user, sizeof store_user - 1, key, FALSE);
+  raw_read_until (&raw, "user_stored");
+  g_byte_array_set_size (raw.input, 0);
+
+  /* A 16-bit length: JSON may end in spaces. */
+  raw_send_frame (&raw, 0x81, long_hang_up, strlen (long_hang_up), key, FALSE);
+  client_expect (peer, expected);
+
+  /* Text in two fragments, a ping between them answered at once */
+  raw_send_frame (&raw, 0x01, hang_up, half, key, FALSE);
+  raw_send_frame (&raw, 0x89, "ping", 4, key, FALSE);
+  while (raw.input->len < sizeof pong)
+    raw_read_until (&raw, "ping");
+  g_assert_cmpmem (raw.input->data, sizeof pong, pong, sizeof pong);
+  g_byte_array_set_size (raw.input, 0);
+  raw_send_frame (&raw, 0x80, hang_up + half, sizeof hang_up - 1 - half, key, FALSE);
+  client_expect (peer, expected);
+
+  raw_send_frame (&raw, 0x81, hang_up, sizeof hang_up - 1, key, TRUE);
+  client_expect (peer, expected);
+  client_assert_silent (peer);
+
+  raw_send_frame (&raw, 0x81, hang_up, sizeof hang_up - 1, NULL, FALSE);
+  while (raw.input->len < sizeof close_1002)
+    raw_read_until (&raw, "\x88");
+  g_assert_cmpmem (raw.input->data, sizeof close_1002, close_1002, sizeof close_1002);
+  WAIT_FOR ("the name to be freed", confab_signal_hub_lookup (hub, "framer") == NULL);
+  client_assert_silent (peer);
+
+  raw_close (&raw);
+}
+
+/* Invalid UTF-8 in a text frame breaks RFC 6455: the websocket layer
+ * closes the connection itself (1007) before the hub sees the frame.  Nobody
  * else notices, and the name is free again. */
 static void
 test_invalid_utf8 (Fixture       *fixture,
@@ -759,7 +856,8 @@ test_invalid_utf8 (Fixture       *fixture,
 }
 
 /* Over max-frame: an error, and the connection goes on.  Over sixteen
- * times max-frame: libsoup does not read it and drops the connection. */
+ * times max-frame: the server does not read it and drops the connection
+ * (1009). */
 static void
 test_frame_limits (Fixture       *fixture,
                    gconstpointer  user_data)
@@ -1181,6 +1279,7 @@ main (int   argc,
   ADD ("second-store-user", test_second_store_user);
   ADD ("bad-inputs", test_bad_inputs);
   ADD ("invalid-utf8", test_invalid_utf8);
+  ADD ("raw-framing", test_raw_framing);
   ADD_UNSTARTED ("frame-limits", test_frame_limits);
   ADD ("disconnect-frees-name", test_disconnect_frees_name);
   ADD_UNSTARTED ("rate-limit", test_rate_limit);
