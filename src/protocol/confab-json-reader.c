@@ -8,6 +8,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "confab-json-reader.h"
 
@@ -26,6 +29,31 @@ confab_json_plain_length (const char *p,
                           gsize       length)
 {
   gsize i = 0;
+
+#ifdef __SSE2__
+  /* Sixteen bytes a step, and the mask says where the first special one
+   * is: an SDP has an escape every forty bytes or so, and this runs over
+   * each one three times a relay (reading it, sizing and writing the
+   * relayed copy), the largest cost in the server's own code. */
+  {
+    const __m128i quote = _mm_set1_epi8 ('"');
+    const __m128i backslash = _mm_set1_epi8 ('\\');
+    const __m128i below_space = _mm_set1_epi8 (0x1f);
+
+    for (; i + 16 <= length; i += 16)
+      {
+        __m128i v = _mm_loadu_si128 ((const __m128i *) (const void *) (p + i));
+        /* unsigned v <= 0x1f: the minimum of the two is v */
+        __m128i special = _mm_or_si128 (_mm_cmpeq_epi8 (_mm_min_epu8 (v, below_space), v),
+                                        _mm_or_si128 (_mm_cmpeq_epi8 (v, quote),
+                                                      _mm_cmpeq_epi8 (v, backslash)));
+        int mask = _mm_movemask_epi8 (special);
+
+        if (mask != 0)
+          return i + __builtin_ctz (mask);
+      }
+  }
+#endif
 
   for (; i + 8 <= length; i += 8)
     {
