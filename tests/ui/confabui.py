@@ -247,6 +247,29 @@ class App:
         # the entry inside: give the click a moment instead.
         time.sleep(0.3)
 
+    def unfocus(self):
+        """Takes the keyboard focus away from every window of this display,
+        as clicking into another app would, and waits until the main
+        window knows it is in the background."""
+        import ctypes
+        import ctypes.util
+        xlib = ctypes.CDLL(ctypes.util.find_library('X11'))
+        xlib.XOpenDisplay.restype = ctypes.c_void_p
+        xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        xlib.XSetInputFocus.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong]
+        xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        dpy = xlib.XOpenDisplay(self.display.encode())
+        # Focus None, RevertToNone, CurrentTime: nobody has the keyboard
+        # (without a window manager the pointer would otherwise give it).
+        xlib.XSetInputFocus(dpy, 0, 0, 0)
+        xlib.XCloseDisplay(dpy)
+
+        def inactive():
+            frame = next(w for w in self.windows()
+                         if w.getRole() == pyatspi.ROLE_FRAME and (w.name or '').endswith('Confab'))
+            return not frame.getState().contains(pyatspi.STATE_ACTIVE)
+        wait_for(f'{self.person}\'s window to be in the background', inactive)
+
     def key(self, *keys):
         """Presses keys as a person would, e.g. key('ctrl+n')."""
         subprocess.run(['xdotool', 'key', '--clearmodifiers', *keys],
@@ -464,3 +487,107 @@ def send(app, text, keyboard=True):
         app.button('Send')
     wait_for('the entry to empty once sent',
              lambda: entry.queryText().characterCount == 0)
+
+
+class NotificationServer:
+    """A stand-in for the desktop's notification daemon: it owns
+    org.freedesktop.Notifications on the test's session bus (GLib sends a
+    GNotification there when no portal or GTK notification service is
+    running), keeps what it is asked to show, and can press a notification's
+    buttons as a person would."""
+
+    INTERFACE = '''
+<node>
+  <interface name="org.freedesktop.Notifications">
+    <method name="GetCapabilities"><arg type="as" direction="out"/></method>
+    <method name="GetServerInformation">
+      <arg type="s" direction="out"/><arg type="s" direction="out"/>
+      <arg type="s" direction="out"/><arg type="s" direction="out"/>
+    </method>
+    <method name="Notify">
+      <arg type="s" direction="in"/><arg type="u" direction="in"/>
+      <arg type="s" direction="in"/><arg type="s" direction="in"/>
+      <arg type="s" direction="in"/><arg type="as" direction="in"/>
+      <arg type="a{sv}" direction="in"/><arg type="i" direction="in"/>
+      <arg type="u" direction="out"/>
+    </method>
+    <method name="CloseNotification"><arg type="u" direction="in"/></method>
+  </interface>
+</node>'''
+
+    def __init__(self):
+        import threading
+        from gi.repository import Gio, GLib
+        self.Gio, self.GLib = Gio, GLib
+        self.lock = threading.Lock()
+        self.shown = {}     # id -> dict(summary, body, actions)
+        self.closed = set()
+        self.next_id = 1
+        self.ready = threading.Event()
+        self.context = GLib.MainContext.new()
+        self.loop = GLib.MainLoop.new(self.context, False)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        if not self.ready.wait(DEFAULT_TIMEOUT):
+            raise TestFailure('the notification server did not start')
+
+    def _run(self):
+        Gio, GLib = self.Gio, self.GLib
+        self.context.push_thread_default()
+        address = Gio.dbus_address_get_for_bus_sync(Gio.BusType.SESSION, None)
+        self.connection = Gio.DBusConnection.new_for_address_sync(
+            address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        info = Gio.DBusNodeInfo.new_for_xml(self.INTERFACE).interfaces[0]
+        self.connection.register_object('/org/freedesktop/Notifications', info, self._call, None, None)
+        self.connection.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                                  'RequestName', GLib.Variant('(su)', ('org.freedesktop.Notifications', 4)),
+                                  None, Gio.DBusCallFlags.NONE, -1, None)
+        self.ready.set()
+        self.loop.run()
+
+    def _call(self, connection, sender, path, interface, method, parameters, invocation):
+        GLib = self.GLib
+        if method == 'GetCapabilities':
+            invocation.return_value(GLib.Variant('(as)', (['actions', 'body'],)))
+        elif method == 'GetServerInformation':
+            invocation.return_value(GLib.Variant('(ssss)', ('confab-ui-test', 'Confab', '1', '1.2')))
+        elif method == 'Notify':
+            _, replaces, _, summary, body, actions, _, _ = parameters.unpack()
+            with self.lock:
+                nid = replaces or self.next_id
+                self.next_id = max(self.next_id, nid + 1)
+                # actions alternate: key, label
+                self.shown[nid] = dict(summary=summary, body=body,
+                                       actions=dict(zip(actions[1::2], actions[0::2])))
+                self.closed.discard(nid)
+            invocation.return_value(GLib.Variant('(u)', (nid,)))
+        elif method == 'CloseNotification':
+            with self.lock:
+                self.closed.add(parameters.unpack()[0])
+            invocation.return_value(None)
+
+    def wait_shown(self, summary, timeout=DEFAULT_TIMEOUT):
+        """Waits for a notification titled @summary that is still up, and
+        returns (id, its fields)."""
+        def lookup():
+            with self.lock:
+                for nid, n in self.shown.items():
+                    if n['summary'] == summary and nid not in self.closed:
+                        return nid, dict(n)
+            return None
+        return wait_for(f'a notification {summary!r}', lookup, timeout)
+
+    def wait_closed(self, nid, timeout=DEFAULT_TIMEOUT):
+        wait_for(f'notification {nid} to be withdrawn', lambda: nid in self.closed, timeout)
+
+    def press(self, nid, label):
+        """Presses the button labelled @label on notification @nid."""
+        with self.lock:
+            key = self.shown[nid]['actions'][label]
+        self.connection.emit_signal(None, '/org/freedesktop/Notifications',
+                                    'org.freedesktop.Notifications', 'ActionInvoked',
+                                    self.GLib.Variant('(us)', (nid, key)))
+
+    def stop(self):
+        self.loop.quit()

@@ -8,7 +8,8 @@ import re
 
 import pyatspi
 
-from confabui import TestFailure, accept, button_name, new_chat, run, send, wait_for, wait_open
+from confabui import (NotificationServer, TestFailure, accept, button_name, new_chat, run, send,
+                      wait_for, wait_open)
 
 
 def meta(app, state):
@@ -70,6 +71,41 @@ def test_bob_declines(harness):
     alice.screenshot('declined')
 
 
+def test_notifications(harness):
+    notifications = NotificationServer()
+    try:
+        harness.start_server()
+        alice = harness.start_app('alice')
+        bob = harness.start_app('bob')
+        alice.wait_signed_in()
+        bob.wait_signed_in()
+
+        # In the background, the request notifies with the dialog's two
+        # answers, and Accept there does what Accept in the dialog does.
+        bob.unfocus()
+        new_chat(alice, 'bob')
+        request, shown = notifications.wait_shown('alice wants to chat with you')
+        # (The unlabelled action is the default one: clicking the body.)
+        buttons = {label for label in shown['actions'] if label}
+        if buttons != {'Accept', 'Decline'}:
+            raise TestFailure(f'the request offers {sorted(buttons)}, not Accept and Decline')
+        notifications.press(request, 'Accept')
+        bob.wait_gone(pyatspi.ROLE_LABEL, 'alice wants to chat with you')
+        wait_open(bob, 'alice')
+        wait_open(alice, 'bob')
+
+        # Accepting brought bob's window forward.  Back in the background,
+        # a message notifies too, with its text.
+        bob.unfocus()
+        send(alice, 'Are you there, Bob?')
+        _, shown = notifications.wait_shown('alice')
+        if shown['body'] != 'Are you there, Bob?':
+            raise TestFailure(f'the message notification says {shown["body"]!r}')
+        bob.label('Are you there, Bob?')
+    finally:
+        notifications.stop()
+
+
 def test_offline_peer(harness):
     harness.start_server()
     alice = harness.start_app('alice')
@@ -109,6 +145,7 @@ def sensitive(acc):
 run('chat', [
     test_alice_and_bob_chat,
     test_bob_declines,
+    test_notifications,
     test_offline_peer,
     test_new_chat_refuses_self,
 ])
