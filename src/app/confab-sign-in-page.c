@@ -14,19 +14,21 @@
 
 struct _ConfabSignInPage
 {
-  AdwBin         parent_instance;
+  AdwBin            parent_instance;
 
-  ConfabSession *session;
-  GSettings     *settings;
-  GCancellable  *cancellable;
+  ConfabSession    *session;
+  ConfabServerHost *server_host;
+  GSettings        *settings;
+  GCancellable     *cancellable;
 
   /* Template widgets */
-  AdwEntryRow   *server_row;
-  AdwEntryRow   *name_row;
-  GtkLabel      *error_label;
-  GtkButton     *sign_in_button;
-  GtkSpinner    *spinner;
-  GtkLabel      *sign_in_label;
+  AdwEntryRow      *server_row;
+  AdwEntryRow      *name_row;
+  GtkLabel         *error_label;
+  GtkButton        *sign_in_button;
+  GtkSpinner       *spinner;
+  GtkLabel         *sign_in_label;
+  GtkLabel         *hosting_label;
 };
 
 enum {
@@ -178,6 +180,27 @@ sign_in_action (GtkWidget  *widget,
 }
 
 static void
+server_host_changed_cb (ConfabSignInPage *self,
+                        GParamSpec       *pspec,
+                        ConfabServerHost *server_host)
+{
+  const char *address = confab_server_host_get_address (server_host);
+
+  g_assert (CONFAB_IS_SIGN_IN_PAGE (self));
+
+  /* The newcomer's question: what do the others type in? */
+  if (address != NULL)
+    {
+      /* Translators: %s is an address such as ws://192.168.1.10:3000 */
+      g_autofree char *text = g_strdup_printf (_("This computer hosts a signalling server: "
+                                                 "others sign in to it at %s."), address);
+
+      gtk_label_set_label (self->hosting_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->hosting_label), address != NULL);
+}
+
+static void
 server_activated_cb (ConfabSignInPage *self,
                      AdwEntryRow      *row)
 {
@@ -216,6 +239,7 @@ confab_sign_in_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_SIGN_IN_PAGE);
   g_clear_object (&self->session);
+  g_clear_object (&self->server_host);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (confab_sign_in_page_parent_class)->dispose (object);
@@ -285,6 +309,7 @@ confab_sign_in_page_class_init (ConfabSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabSignInPage, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabSignInPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, ConfabSignInPage, sign_in_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabSignInPage, hosting_label);
   gtk_widget_class_bind_template_callback (widget_class, server_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_activated_cb);
 
@@ -323,6 +348,27 @@ confab_sign_in_page_set_session (ConfabSignInPage *self,
 
   if (g_set_object (&self->session, session))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+void
+confab_sign_in_page_set_server_host (ConfabSignInPage *self,
+                                     ConfabServerHost *server_host)
+{
+  g_return_if_fail (CONFAB_IS_SIGN_IN_PAGE (self));
+  g_return_if_fail (!server_host || CONFAB_IS_SERVER_HOST (server_host));
+
+  if (self->server_host != NULL)
+    g_signal_handlers_disconnect_by_data (self->server_host, self);
+
+  if (!g_set_object (&self->server_host, server_host) || server_host == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->hosting_label), FALSE);
+      return;
+    }
+
+  g_signal_connect_object (server_host, "notify::address",
+                           G_CALLBACK (server_host_changed_cb), self, G_CONNECT_SWAPPED);
+  server_host_changed_cb (self, NULL, server_host);
 }
 
 void

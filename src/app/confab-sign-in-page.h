@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "confab-server-host.h"
 #include "confab-session.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,10 @@ G_DECLARE_FINAL_TYPE (ConfabSignInPage, confab_sign_in_page, CONFAB, SIGN_IN_PAG
 ConfabSession *confab_sign_in_page_get_session (ConfabSignInPage *self);
 void           confab_sign_in_page_set_session (ConfabSignInPage *self,
                                                 ConfabSession    *session);
+/* Tells, under the sign-in button, where the server @server_host runs
+ * on this computer can be reached, while it runs. */
+void           confab_sign_in_page_set_server_host (ConfabSignInPage *self,
+                                                    ConfabServerHost *server_host);
 /* Fills in the fields that are given; signs in when @name is given. */
 void           confab_sign_in_page_sign_in     (ConfabSignInPage *self,
                                                 const char       *url,

@@ -601,12 +601,18 @@ confab_window_init (ConfabWindow *self)
 ConfabWindow *
 confab_window_new (ConfabApplication *application)
 {
+  ConfabWindow *self;
+
   g_return_val_if_fail (CONFAB_IS_APPLICATION (application), NULL);
 
-  return g_object_new (CONFAB_TYPE_WINDOW,
+  self = g_object_new (CONFAB_TYPE_WINDOW,
                        "application", application,
                        "session", confab_application_get_session (application),
                        NULL);
+  confab_sign_in_page_set_server_host (self->sign_in_page,
+                                       confab_application_get_server_host (application));
+
+  return self;
 }
 
 void

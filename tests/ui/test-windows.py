@@ -41,9 +41,19 @@ def test_host_a_server(harness):
     bob = harness.start_app('bob')
     bob.wait_signed_in()
 
+    # The sign-in page tells a newcomer what the others type in.
+    hosting = re.compile(r'^This computer hosts a signalling server: others sign in to it at '
+                         r'ws://\d+\.\d+\.\d+\.\d+:%d\.$' % port)
+    alice.key('Escape')
+    alice.wait_gone(pyatspi.ROLE_CHECK_BOX, 'Host a Signalling Server on This Computer')
+    alice.label(hosting)
+    alice.screenshot('sign-in-hosting')
+
     # Turned off, it stops listening.
+    open_preferences(alice)
     alice.click(pyatspi.ROLE_CHECK_BOX, 'Host a Signalling Server on This Computer')
     alice.label('Not hosting')
+    alice.wait_gone(pyatspi.ROLE_LABEL, hosting)
 
     def closed():
         with socket.socket() as s:
