@@ -17,6 +17,7 @@
 
 #include "confab-chat-message.h"
 #include "confab-conversation.h"
+#include "confab-ice-server.h"
 #include "confab-peer.h"
 #include "confab-session.h"
 #include "confab-signal-client.h"
@@ -455,7 +456,7 @@ static const char description[] =
   "Exit status:\n"
   "  0  end of input, or interrupted\n"
   "  1  another error\n"
-  "  2  bad arguments (including an invalid name or server URL)\n"
+  "  2  bad arguments (including an invalid name, server or ICE server URL)\n"
   "  3  the server could not be reached\n"
   "  4  the name is taken\n"
   "  5  the peer given to --call is not online\n"
@@ -515,6 +516,19 @@ main (int   argc,
     {
       g_printerr ("confab-cli: give either --accept or --accept-any, not both\n");
       return EXIT_USAGE;
+    }
+
+  /* The session would only skip a server it cannot use: a typo here is a
+   * usage error, not a chat that fails later behind a router. */
+  for (char **url = cli.ice_servers; url != NULL && *url != NULL; url++)
+    {
+      g_autofree char *converted = confab_ice_server_to_webrtcbin (*url, NULL, &error);
+
+      if (converted == NULL)
+        {
+          g_printerr ("confab-cli: --ice-server: %s\n", error->message);
+          return EXIT_USAGE;
+        }
     }
 
   cli.loop = g_main_loop_new (NULL, FALSE);
