@@ -213,6 +213,10 @@ def test_bad_arguments(case):
         ('an http:// URL', ['--server', 'http://127.0.0.1:1', '--name', 'alice']),
         ('not a URL', ['--server', 'not a url', '--name', 'alice']),
         ('a name of 65 bytes', ['--server', case.url, '--name', 'a' * 65]),
+        ('an --ice-server that is no URL', ['--server', case.url, '--name', 'alice',
+                                            '--ice-server', 'stun.example.org']),
+        ('a TURN server without credentials', ['--server', case.url, '--name', 'alice',
+                                               '--ice-server', 'turn:127.0.0.1:3478']),
     ]
     for what, args in attempts:
         process = case.start_cli(None, *args, server=False)
@@ -333,6 +337,21 @@ def test_callee_hangs_up(case):
     expect_lines(alice, [])
 
 
+def test_ice_servers(case):
+    """Browser-style --ice-server URLs are taken; servers that do not
+    answer cost the chat nothing on one network."""
+    port = free_port()
+    bob = case.signed_in('bob', '--accept-any', '--ice-server', f'stun:127.0.0.1:{port}')
+    alice = case.start_cli('alice', '--call', 'bob',
+                           '--ice-server', f'stun:127.0.0.1:{port}',
+                           '--ice-server', f'turn:user:pass@127.0.0.1:{port}?transport=tcp')
+    alice.write('through no STUN server at all')
+    bob.wait_out(r'^alice: through no STUN server at all$')
+    for person in (alice, bob):
+        person.close_stdin()
+        person.expect_exit(EXIT_OK)
+
+
 def test_accept_any_and_addressing(case):
     """bob accepts alice and carol; "@PEER text" picks the conversation,
     a bare line goes to whoever spoke last; a bad address is refused on
@@ -424,6 +443,7 @@ CASES = [
     test_accept_other_declines,
     test_chat_both_ways,
     test_callee_hangs_up,
+    test_ice_servers,
     test_accept_any_and_addressing,
     test_peer_killed,
     test_interrupted,
