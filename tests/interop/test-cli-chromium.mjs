@@ -22,6 +22,7 @@ const phone = `phone-${tag}`;
 const desk = `desk-${tag}`;      // Chromium calls it
 const caller = `caller-${tag}`;  // calls Chromium
 const refused = `refused-${tag}`; // calls Chromium, who declines
+const refuser = `refuser-${tag}`; // declines Chromium's call
 const nobody = `nobody-${tag}`;
 
 const steps = [];
@@ -167,6 +168,26 @@ step(steps, 'Chromium declines confab-cli\'s call, sending nothing: confab-cli k
   await exitsWith(refusedCli, 0);
   printedExactly(refusedCli, []);
 });
+
+step(steps, 'confab-cli declines Chromium\'s call: no channel opens, and both go on', async () => {
+  const c = cli(refuser);
+  await signedIn(c);
+  const mark = driver.mark();
+  await driver.ask(`call ${c.name}`, exactly(`calling ${c.name}`));
+  await c.expectErr(new RegExp(`^confab-cli: declining the chat ${literal(phone)} offers`));
+  // confab-signal tells the caller (offer_declined), which the app
+  // ignores; the Node server drops Confab's decline.  Either way the phone
+  // is left waiting, as with a phone that declines.
+  if (kind === 'confab') await driver.expect(exactly(`ignored offer_declined ${c.name}`), mark);
+  const status = await driver.ask(`status ${c.name}`, new RegExp(`^status ${literal(c.name)} `));
+  if (!/signaling=have-local-offer/.test(status) || driver.since(mark, new RegExp(`^open ${literal(c.name)}$`)).length)
+    throw new Error(`Chromium after the decline: ${status}`);
+  if (c.status) throw new Error(`${c.name} exited (${describe(c.status)}) after declining`);
+  await driver.ask(`hangup ${c.name}`, new RegExp(`^closed ${literal(c.name)} `));
+  c.closeInput();
+  await exitsWith(c, 0);
+  printedExactly(c, []);
+}, { chained: false });
 
 // --- Errors the server reports ---------------------------------------------
 
