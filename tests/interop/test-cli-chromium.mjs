@@ -2,7 +2,8 @@
 // confab-cli chats with headless Chromium (libwebrtc, as in the mobile app)
 // running mobile-peer.html, through one signalling server: Chromium calls
 // Confab, Confab calls Chromium, text goes both ways, Chromium hangs up,
-// Chromium declines (sending nothing, as the app does). Prints TAP.
+// Chromium declines (sending nothing, as the app does), Confab declines.
+// Prints TAP.
 //
 // Copyright 2026 The Confab authors
 // SPDX-License-Identifier: GPL-3.0-or-later
