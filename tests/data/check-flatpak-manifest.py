@@ -2,8 +2,9 @@
 # Checks flatpak/chat.confab.Confab.json as far as this machine can without
 # downloading the GNOME runtime: it is strict JSON, flatpak-builder reads it
 # without a warning, it names the right app, runtime and command, it asks
-# for no more than its finish-args allow, and every module source it names
-# exists (local paths) or is pinned (remote ones).
+# for no more than its finish-args allow, it builds libnice with the
+# GStreamer plugin webrtcbin needs, and every module source it names exists
+# (local paths) or is pinned (remote ones).
 #
 # Usage: check-flatpak-manifest.py MANIFEST [FLATPAK_BUILDER]
 # Prints TAP.  Exits 0 on success, 1 on a failure.
