@@ -1334,6 +1334,21 @@ on_state_notify_cb (GObject    *object,
 }
 
 static gboolean
+message_is_from_sctp (GstMessage *message)
+{
+  GstElementFactory *factory;
+  const char *name;
+
+  if (!GST_IS_ELEMENT (GST_MESSAGE_SRC (message)))
+    return FALSE;
+
+  factory = gst_element_get_factory (GST_ELEMENT (GST_MESSAGE_SRC (message)));
+  name = factory != NULL ? GST_OBJECT_NAME (factory) : NULL;
+
+  return g_strcmp0 (name, "sctpenc") == 0 || g_strcmp0 (name, "sctpdec") == 0;
+}
+
+static gboolean
 bus_message_cb (GstBus     *bus,
                 GstMessage *message,
                 gpointer    user_data)
@@ -1346,6 +1361,18 @@ bus_message_cb (GstBus     *bus,
       g_autofree char *debug = NULL;
 
       gst_message_parse_error (message, &error, &debug);
+
+      /* Chromium (and so the mobile app) hangs up by aborting the SCTP
+       * association; webrtcbin 1.22 then reports an error from its SCTP
+       * elements and never closes the channels.  Only the other side's
+       * stack sends an abort: a vanished peer sends nothing. */
+      if (self->state == CONFAB_PEER_STATE_OPEN && message_is_from_sctp (message))
+        {
+          g_debug ("“%s” ended the SCTP association: %s", self->remote_name, error->message);
+          set_state (self, CONFAB_PEER_STATE_CLOSED, CONFAB_PEER_REASON_HUNG_UP);
+          return G_SOURCE_CONTINUE;
+        }
+
       g_message ("Connection with “%s” broke: %s (%s)",
                  self->remote_name, error->message, debug != NULL ? debug : "");
       fail_connection (self);

@@ -241,15 +241,6 @@ export function stillRunning(s) {
   }
 }
 
-// Thrown by a step that found a bug already reported and not yet fixed,
-// after it has done what the next steps need.
-export class KnownBug extends Error {
-  constructor(message, details = []) {
-    super(message);
-    this.details = details;
-  }
-}
-
 // TAP: runs the steps in order, one test point each.  `chained` steps need
 // the one before: after a failure they are skipped; the others run anyway.
 // `dump()` gives the lines to print after a failure; each step is called
@@ -273,14 +264,6 @@ export async function runSteps(steps, dump, ...args) {
       if (typeof note === 'string') console.log(`# ${note}`);
       chainBroken = false;
     } catch (e) {
-      if (e instanceof KnownBug) {
-        // TAP's TODO: reported, and expected to fail until the bug is
-        // fixed (meson then calls it an unexpected pass, a failure).
-        console.log(`not ok ${n} - ${desc} # TODO ${e.message}`);
-        for (const line of e.details) console.log(`# ${line}`);
-        console.log(`# ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        continue;
-      }
       failed = true;
       chainBroken = true;
       console.log(`not ok ${n} - ${desc}`);
