@@ -25,6 +25,8 @@
 /* Every connection's teardown is bounded (drain 2 s, close 1 s): this is
  * only a backstop. */
 #define SHUTDOWN_GRACE_MS 5000
+/* At end of input, how often to look whether everything typed has left. */
+#define DRAIN_POLL_MS 50
 
 /* Exit codes: documented in --help and README. */
 enum
@@ -56,12 +58,15 @@ typedef struct
   gboolean            signed_in;
   /* The conversation a bare line goes to: the last one opened or heard. */
   char               *current_peer;
+  /* End of input came while messages were still waiting for their chat. */
+  guint               drain_source;
   int                 exit_code;
 } Cli;
 
 static void
 cli_clear (Cli *cli)
 {
+  g_clear_handle_id (&cli->drain_source, g_source_remove);
   g_clear_object (&cli->session);
   g_clear_object (&cli->input);
   g_clear_object (&cli->cancellable);
@@ -303,6 +308,62 @@ send_line (Cli        *cli,
     set_current_peer (cli, peer);
 }
 
+/* Whether a message typed here still waits in a conversation that may yet
+ * send it (one that failed or ended has marked it failed). */
+static gboolean
+has_unsent (Cli *cli)
+{
+  GListModel *conversations = confab_session_get_conversations (cli->session);
+
+  for (guint i = 0; i < g_list_model_get_n_items (conversations); i++)
+    {
+      g_autoptr(ConfabConversation) conversation = g_list_model_get_item (conversations, i);
+      GListModel *messages = G_LIST_MODEL (conversation);
+
+      switch (confab_conversation_get_state (conversation))
+        {
+        case CONFAB_CONVERSATION_NEW:
+        case CONFAB_CONVERSATION_CALLING:
+        case CONFAB_CONVERSATION_CONNECTING:
+        case CONFAB_CONVERSATION_OPEN:
+          break;
+
+        /* Undecided requests are answered at once here, ended chats have
+         * nothing left to send. */
+        case CONFAB_CONVERSATION_INCOMING:
+        case CONFAB_CONVERSATION_CLOSED:
+        case CONFAB_CONVERSATION_FAILED:
+        default:
+          continue;
+        }
+
+      for (guint j = g_list_model_get_n_items (messages); j > 0; j--)
+        {
+          g_autoptr(ConfabChatMessage) message = g_list_model_get_item (messages, j - 1);
+
+          if (confab_chat_message_get_direction (message) == CONFAB_CHAT_MESSAGE_OUTGOING &&
+              confab_chat_message_get_delivery_state (message) == CONFAB_DELIVERY_SENDING)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+drain_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  if (has_unsent (cli))
+    return G_SOURCE_CONTINUE;
+
+  cli->drain_source = 0;
+  cli_quit (cli, EXIT_OK);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 line_read_cb (GObject      *object,
               GAsyncResult *result,
@@ -325,11 +386,19 @@ line_read_cb (GObject      *object,
       return;
     }
 
-  /* End of input: hang up everything and leave. */
+  /* End of input: hang up everything and leave, once what was typed has
+   * gone out (`printf 'hi\n' | confab-cli --call bob` must say hi). */
   if (line == NULL)
     {
-      g_printerr ("confab-cli: end of input; hanging up\n");
-      cli_quit (cli, EXIT_OK);
+      if (!has_unsent (cli))
+        {
+          g_printerr ("confab-cli: end of input; hanging up\n");
+          cli_quit (cli, EXIT_OK);
+          return;
+        }
+
+      g_printerr ("confab-cli: end of input; hanging up once every message has gone\n");
+      cli->drain_source = g_timeout_add (DRAIN_POLL_MS, drain_cb, cli);
       return;
     }
 
@@ -450,7 +519,7 @@ static const char summary[] =
   "chat is open are sent when it opens. Standard output carries one line per\n"
   "message received, “PEER: TEXT” (a newline inside a message is written\n"
   "as \\n, a backslash as \\\\). Events and errors go to standard error.\n"
-  "End of input hangs up and exits.";
+  "End of input hangs up and exits, once every line read has been sent.";
 
 static const char description[] =
   "Exit status:\n"

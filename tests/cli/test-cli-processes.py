@@ -318,6 +318,23 @@ def test_chat_both_ways(case):
                          'bob: an addressed reply'])
 
 
+def test_piped_input(case):
+    """A script pipes its lines in and closes its end at once: the lines
+    still go out when the chat opens, and only then does confab-cli hang
+    up and exit 0."""
+    bob = case.signed_in('bob', '--accept', 'alice')
+    alice = case.start_cli('alice', '--call', 'bob')
+    alice.write('one, from a pipe')
+    alice.write('two, from a pipe')
+    alice.close_stdin()
+    alice.wait_err(r'^confab-cli: end of input; hanging up once every message has gone$')
+    alice.expect_exit(EXIT_OK)
+    bob.wait_err(r'^confab-cli: alice hung up$')
+    bob.close_stdin()
+    bob.expect_exit(EXIT_OK)
+    expect_lines(bob, ['alice: one, from a pipe', 'alice: two, from a pipe'])
+
+
 def test_callee_hangs_up(case):
     """The callee's EOF ends the caller's chat too: the caller hears the
     hang-up and, its one conversation over, still exits only on its own
@@ -442,6 +459,7 @@ CASES = [
     test_declined,
     test_accept_other_declines,
     test_chat_both_ways,
+    test_piped_input,
     test_callee_hangs_up,
     test_ice_servers,
     test_accept_any_and_addressing,
