@@ -284,21 +284,13 @@ entry_sync_state (Entry *entry)
 
 /* The pending call */
 
+/* The person is there and the offer is on its way.  Callers take the task
+ * from its entry first: its callback may do anything, even remove the
+ * conversation. */
 static void
-entry_finish_call (Entry  *entry,
-                   GError *error)
+return_call_started (GTask *task)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&entry->call_task);
-
-  if (task == NULL)
-    {
-      g_clear_error (&error);
-      return;
-    }
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else if (!g_task_return_error_if_cancelled (task))
+  if (!g_task_return_error_if_cancelled (task))
     g_task_return_boolean (task, TRUE);
 }
 
@@ -362,18 +354,26 @@ peer_state_cb (ConfabPeer *peer,
                GParamSpec *pspec,
                Entry      *entry)
 {
+  g_autoptr(ConfabConversation) conversation = NULL;
+  g_autoptr(GTask) task = NULL;
+
   g_assert (CONFAB_IS_PEER (peer));
   g_assert (peer == entry->peer);
 
+  /* Whoever watches the conversation may remove it, and so free @entry:
+   * take what is needed from it first. */
+  conversation = g_object_ref (entry->conversation);
+  if (!peer_is_live (peer))
+    task = g_steal_pointer (&entry->call_task);
+
   entry_sync_state (entry);
 
-  if (entry->call_task != NULL && !peer_is_live (peer))
-    entry_finish_call (entry,
-                       g_error_new_literal (CONFAB_SESSION_ERROR,
-                                            confab_peer_get_failure_reason (peer) == CONFAB_PEER_REASON_PEER_OFFLINE
-                                            ? CONFAB_SESSION_ERROR_PEER_OFFLINE
-                                            : CONFAB_SESSION_ERROR_NO_CONVERSATION,
-                                            confab_conversation_get_failure_reason (entry->conversation)));
+  if (task != NULL)
+    g_task_return_new_error (task, CONFAB_SESSION_ERROR,
+                             confab_peer_get_failure_reason (peer) == CONFAB_PEER_REASON_PEER_OFFLINE
+                             ? CONFAB_SESSION_ERROR_PEER_OFFLINE
+                             : CONFAB_SESSION_ERROR_NO_CONVERSATION,
+                             "%s", confab_conversation_get_failure_reason (conversation));
 }
 
 /* Entries */
@@ -395,12 +395,19 @@ entry_free (gpointer data)
 {
   Entry *entry = data;
 
+  /* remove_entry() and remove_all_entries() took any pending call. */
+  g_assert (entry->call_task == NULL);
+
   entry_set_peer (entry, NULL);
-  if (entry->call_task != NULL)
-    entry_finish_call (entry, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                   _("The conversation was closed.")));
   g_clear_object (&entry->conversation);
   g_free (entry);
+}
+
+static void
+return_closed (GTask *task)
+{
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "%s", _("The conversation was closed."));
 }
 
 /* Replaces the entry's peer.  The old one is dropped without a word to the
@@ -461,29 +468,60 @@ remove_entry (ConfabSession *self,
               const char    *peer_name)
 {
   Entry *entry = g_hash_table_lookup (self->entries, peer_name);
+  g_autoptr(ConfabConversation) conversation = NULL;
+  g_autoptr(GTask) task = NULL;
   guint position;
 
   if (entry == NULL)
     return;
 
-  if (g_list_store_find (self->conversations, entry->conversation, &position))
-    g_list_store_remove (self->conversations, position);
+  /* Gone from the table before anyone hears of it, so that what they do
+   * then cannot find it half removed. */
+  conversation = g_object_ref (entry->conversation);
+  task = g_steal_pointer (&entry->call_task);
   g_hash_table_remove (self->entries, peer_name);
+
+  if (g_list_store_find (self->conversations, conversation, &position))
+    g_list_store_remove (self->conversations, position);
+  if (task != NULL)
+    return_closed (task);
 }
 
+/* Hangs up every live conversation.  The peers are gathered first: what
+ * the state notifications set off may change the table. */
 static void
-remove_all_entries (ConfabSession *self)
+hang_up_all (ConfabSession *self)
 {
+  g_autoptr(GPtrArray) live = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   Entry *entry;
 
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
     if (peer_is_live (entry->peer))
-      confab_peer_hang_up (entry->peer);
+      g_ptr_array_add (live, g_object_ref (entry->peer));
 
-  g_list_store_remove_all (self->conversations);
+  for (guint i = 0; i < live->len; i++)
+    confab_peer_hang_up (g_ptr_array_index (live, i));
+}
+
+static void
+remove_all_entries (ConfabSession *self)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  Entry *entry;
+
+  hang_up_all (self);
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (entry->call_task != NULL)
+      g_ptr_array_add (tasks, g_steal_pointer (&entry->call_task));
+
   g_hash_table_remove_all (self->entries);
+  g_list_store_remove_all (self->conversations);
+  g_ptr_array_foreach (tasks, (GFunc) return_closed, NULL);
 }
 
 /* Messages from the server */
@@ -496,6 +534,7 @@ handle_offer (ConfabSession *self,
   g_autoptr(ConfabPeer) peer = NULL;
   g_autoptr(GError) error = NULL;
   Entry *entry = g_hash_table_lookup (self->entries, peer_name);
+  g_autoptr(GTask) call = NULL;
   gboolean auto_accept = FALSE;
   gboolean was_asking;
 
@@ -547,12 +586,16 @@ handle_offer (ConfabSession *self,
 
   entry = ensure_entry (self, peer_name);
   entry_set_peer (entry, peer);
+  if (auto_accept)
+    call = g_steal_pointer (&entry->call_task);
+  /* From here on @entry may be gone: the state's watchers may remove it. */
   entry_sync_state (entry);
 
   if (auto_accept)
     {
-      entry_finish_call (entry, NULL);
       confab_peer_accept (peer);
+      if (call != NULL)
+        return_call_started (call);
     }
   else if (!was_asking)
     {
@@ -596,9 +639,16 @@ client_message_received_cb (ConfabSignalClient *client,
       g_autoptr(ConfabPeer) peer = g_object_ref (entry->peer);
 
       confab_peer_handle_message (peer, message);
-      /* A peer that is offline has failed the call through peer_state_cb. */
-      if (entry->call_task != NULL && peer_is_live (peer))
-        entry_finish_call (entry, NULL);
+
+      /* A peer that is offline has failed the call through peer_state_cb;
+       * whoever heard of that may have removed the conversation. */
+      entry = g_hash_table_lookup (self->entries, peer_name);
+      if (entry != NULL && entry->peer == peer && entry->call_task != NULL && peer_is_live (peer))
+        {
+          g_autoptr(GTask) task = g_steal_pointer (&entry->call_task);
+
+          return_call_started (task);
+        }
       return;
     }
 
@@ -1056,16 +1106,10 @@ confab_session_connect_finish (ConfabSession  *self,
 void
 confab_session_disconnect (ConfabSession *self)
 {
-  GHashTableIter iter;
-  Entry *entry;
-
   g_return_if_fail (CONFAB_IS_SESSION (self));
 
   /* Hang-ups first, while the server can still pass them on. */
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    if (peer_is_live (entry->peer))
-      confab_peer_hang_up (entry->peer);
+  hang_up_all (self);
 
   g_queue_clear_full (&self->pending_signals, (GDestroyNotify) confab_message_unref);
   confab_signal_client_disconnect (self->client);
@@ -1162,9 +1206,8 @@ confab_session_call_async (ConfabSession       *self,
     }
 
   entry = ensure_entry (self, peer);
-  if (entry->call_task != NULL)
-    entry_finish_call (entry, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                   _("Calling again replaced this call.")));
+  /* A pending call is answered as soon as its peer stops calling. */
+  g_assert (entry->call_task == NULL);
   entry->call_task = g_steal_pointer (&task);
 
   /* The peer sends start_transfer: the server's answer tells it, and us,
@@ -1249,6 +1292,8 @@ confab_session_send_text (ConfabSession  *self,
                           GError        **error)
 {
   g_autoptr(ConfabChatMessage) message = NULL;
+  g_autoptr(ConfabConversation) conversation = NULL;
+  g_autoptr(ConfabPeer) connection = NULL;
   Entry *entry;
   guint64 id;
 
@@ -1267,19 +1312,32 @@ confab_session_send_text (ConfabSession  *self,
   if ((entry = lookup_entry (self, peer, error)) == NULL)
     return FALSE;
 
+  connection = g_object_ref (entry->peer);
+  conversation = g_object_ref (entry->conversation);
+
   entry->sending = TRUE;
   entry->sending_id = 0;
   entry->early_state = CONFAB_DELIVERY_SENDING;
-  id = confab_peer_send_text (entry->peer, text, error);
-  entry->sending = FALSE;
+  id = confab_peer_send_text (connection, text, error);
+
+  /* Sending may have ended the connection, and whoever heard of that may
+   * have removed the conversation. */
+  entry = g_hash_table_lookup (self->entries, peer);
+  if (entry == NULL || entry->peer != connection)
+    entry = NULL;
+  else
+    entry->sending = FALSE;
 
   if (id == 0)
     return FALSE;
 
-  g_warn_if_fail (entry->sending_id == 0 || entry->sending_id == id);
   message = confab_chat_message_new (id, CONFAB_CHAT_MESSAGE_OUTGOING, self->username, text, NULL);
-  confab_chat_message_set_delivery_state (message, entry->early_state);
-  confab_conversation_append (entry->conversation, message);
+  if (entry != NULL)
+    {
+      g_warn_if_fail (entry->sending_id == 0 || entry->sending_id == id);
+      confab_chat_message_set_delivery_state (message, entry->early_state);
+    }
+  confab_conversation_append (conversation, message);
 
   return TRUE;
 }

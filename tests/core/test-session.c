@@ -538,6 +538,49 @@ test_session_offline (Fixture       *fixture,
 }
 
 static void
+remove_when_ended_cb (ConfabConversation *conversation,
+                      GParamSpec         *pspec,
+                      ConfabSession      *session)
+{
+  ConfabConversationState state = confab_conversation_get_state (conversation);
+
+  if (state == CONFAB_CONVERSATION_FAILED || state == CONFAB_CONVERSATION_CLOSED)
+    confab_session_remove_conversation (session, confab_conversation_get_peer_name (conversation));
+}
+
+static void
+test_session_removed_while_notifying (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  ConfabSession *alice = sign_in (fixture, "alice", NULL);
+  ConfabSession *bob = sign_in (fixture, "bob", "decline");
+
+  /* A window that forgets a conversation the moment it ends: the session
+   * must not touch what it just removed. */
+  confab_session_call_async (alice, "carol", NULL, store_result_cb, &result);
+  g_signal_connect (conversation_of (alice, "carol"), "notify::state",
+                    G_CALLBACK (remove_when_ended_cb), alice);
+  g_assert_false (confab_session_call_finish (alice, wait_for_result (&result), &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_PEER_OFFLINE);
+  g_assert_null (confab_session_lookup_conversation (alice, "carol"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* The same when the callee declines, on both sides. */
+  confab_session_call_async (alice, "bob", NULL, store_result_cb, &result);
+  g_signal_connect (conversation_of (alice, "bob"), "notify::state",
+                    G_CALLBACK (remove_when_ended_cb), alice);
+  g_assert_true (confab_session_call_finish (alice, wait_for_result (&result), &error));
+  g_assert_no_error (error);
+  while (confab_session_lookup_conversation (alice, "bob") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (confab_session_get_conversations (alice)), ==, 0);
+  g_assert_cmpuint (get_record (bob)->requests->len, ==, 1);
+}
+
+static void
 test_session_refusals (Fixture       *fixture,
                        gconstpointer  data)
 {
@@ -872,6 +915,7 @@ main (int   argc,
   ADD ("decline", test_session_decline);
   ADD ("offline", test_session_offline);
   ADD ("refusals", test_session_refusals);
+  ADD ("removed-while-notifying", test_session_removed_while_notifying);
   ADD ("hang-up", test_session_hang_up);
   ADD ("peer-vanishes", test_session_peer_vanishes);
   ADD ("no-answer", test_session_no_answer);
