@@ -662,14 +662,27 @@ client_server_error_cb (ConfabSignalClient *client,
                         ConfabMessage      *error,
                         ConfabSession      *self)
 {
+  const char *code = confab_message_get_error_code (error);
+  const char *target = confab_message_get_target (error);
+  Entry *entry;
+
   g_assert (CONFAB_IS_SIGNAL_CLIENT (client));
 
-  /* A refusal of something a peer sent: the peers find out for themselves
-   * (no answer, a timeout), and the server said why in its log. */
+  /* The person left the server between the online check and the offer:
+   * the call fails now rather than at its answer timeout.  Confab's
+   * servers name whom a refused request was for; the article's server
+   * says nothing at all. */
+  if (g_strcmp0 (code, "unknown-target") == 0 && target != NULL &&
+      (entry = g_hash_table_lookup (self->entries, target)) != NULL && entry->peer != NULL &&
+      confab_peer_handle_message (entry->peer, error))
+    return;
+
+  /* Any other refusal of something a peer sent: the peers find out for
+   * themselves (no answer, a timeout), and the server said why in its log. */
   g_message ("The server refused a %s: %s (%s)",
              confab_message_get_error_ref (error) ? confab_message_get_error_ref (error) : "message",
              confab_message_get_error_message (error) ? confab_message_get_error_message (error) : "",
-             confab_message_get_error_code (error) ? confab_message_get_error_code (error) : "");
+             code != NULL ? code : "");
 }
 
 static void

@@ -387,7 +387,8 @@ parse_fields (ConfabMessage           *self,
       return read_string (reader, NULL, "", "code", FIELD_REQUIRED, &self->error_code, error) &&
              read_string (reader, NULL, "", "message", FIELD_OPTIONAL, &self->error_message,
                           error) &&
-             read_string (reader, NULL, "", "ref", FIELD_OPTIONAL, &self->error_ref, error);
+             read_string (reader, NULL, "", "ref", FIELD_OPTIONAL, &self->error_ref, error) &&
+             read_name (reader, "target", FIELD_OPTIONAL, &self->target, error);
 
     case CONFAB_MESSAGE_N_KINDS:
     default:
@@ -717,6 +718,7 @@ confab_message_to_json (const ConfabMessage *self,
       append_member (out, "code", self->error_code);
       append_member (out, "message", self->error_message);
       append_member (out, "ref", self->error_ref);
+      append_member (out, "target", self->target);
       break;
 
     case CONFAB_MESSAGE_N_KINDS:
@@ -953,6 +955,15 @@ confab_message_new_error (const char *code,
                           const char *message,
                           const char *ref)
 {
+  return confab_message_new_error_about (code, message, ref, NULL);
+}
+
+ConfabMessage *
+confab_message_new_error_about (const char *code,
+                                const char *message,
+                                const char *ref,
+                                const char *target)
+{
   ConfabMessage *self;
 
   g_return_val_if_fail (code != NULL, NULL);
@@ -961,6 +972,7 @@ confab_message_new_error (const char *code,
   self->error_code = g_strdup (code);
   self->error_message = g_strdup (message);
   self->error_ref = g_strdup (ref);
+  self->target = g_strdup (target);
 
   return self;
 }

@@ -91,7 +91,8 @@ gboolean            confab_message_kind_is_client_request  (ConfabMessageKind ki
  * delivery (offer_received, answer_received, ice_candidate, offer_declined,
  * peer_hung_up). */
 const char         *confab_message_get_name                (const ConfabMessage *self);
-/* "target": whom a request is for. */
+/* "target": whom a request is for; in an error, whom the refused request
+ * was for (Confab's servers name it for "unknown-target"). */
 const char         *confab_message_get_target              (const ConfabMessage *self);
 /* "data" of user_stored, user_already_exists and transfer_response: a user
  * name.  NULL in a transfer_response means the target is not online. */
@@ -145,6 +146,11 @@ ConfabMessage      *confab_message_new_peer_hung_up        (const char     *name
 ConfabMessage      *confab_message_new_error               (const char     *code,
                                                             const char     *message,
                                                             const char     *ref);
+/* An error about a request for @target (see confab_message_get_target()). */
+ConfabMessage      *confab_message_new_error_about         (const char     *code,
+                                                            const char     *message,
+                                                            const char     *ref,
+                                                            const char     *target);
 
 /* The delivery a server sends to the target of a relayed request: the
  * request's payload, with @sender (the registered name of the connection it

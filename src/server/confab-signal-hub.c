@@ -388,19 +388,18 @@ send_message (ConfabSignalHubClient *client,
   client->funcs->send_text (client->user_data, json, length);
 }
 
-void
-confab_signal_hub_send_error (ConfabSignalHub       *self,
-                              ConfabSignalHubClient *client,
-                              ConfabProtocolError    code,
-                              const char            *message,
-                              const char            *ref)
+/* @target: whom the refused request was for, so that a client with many
+ * conversations knows which one the error is about. */
+static void
+send_error_about (ConfabSignalHub       *self,
+                  ConfabSignalHubClient *client,
+                  ConfabProtocolError    code,
+                  const char            *message,
+                  const char            *ref,
+                  const char            *target)
 {
   g_autoptr(ConfabMessage) reply = NULL;
   const char *wire_code;
-
-  g_return_if_fail (CONFAB_IS_SIGNAL_HUB (self));
-  g_return_if_fail (client != NULL);
-  g_return_if_fail (message != NULL);
 
   wire_code = confab_protocol_error_to_code (code);
   confab_signal_metrics_count_error (self->metrics, code);
@@ -412,8 +411,22 @@ confab_signal_hub_send_error (ConfabSignalHub       *self,
                      ref != NULL && confab_message_kind_from_string (ref, NULL) ? " in " : "",
                      ref != NULL && confab_message_kind_from_string (ref, NULL) ? ref : "");
 
-  reply = confab_message_new_error (wire_code, message, ref);
+  reply = confab_message_new_error_about (wire_code, message, ref, target);
   send_message (client, reply);
+}
+
+void
+confab_signal_hub_send_error (ConfabSignalHub       *self,
+                              ConfabSignalHubClient *client,
+                              ConfabProtocolError    code,
+                              const char            *message,
+                              const char            *ref)
+{
+  g_return_if_fail (CONFAB_IS_SIGNAL_HUB (self));
+  g_return_if_fail (client != NULL);
+  g_return_if_fail (message != NULL);
+
+  send_error_about (self, client, code, message, ref, NULL);
 }
 
 static void
@@ -547,7 +560,7 @@ handle_request (ConfabSignalHub       *self,
       g_autofree char *text = NULL;
 
       text = g_strdup_printf ("Nobody called “%s” is connected", target);
-      confab_signal_hub_send_error (self, client, CONFAB_PROTOCOL_ERROR_UNKNOWN_TARGET, text, type);
+      send_error_about (self, client, CONFAB_PROTOCOL_ERROR_UNKNOWN_TARGET, text, type, target);
       return;
     }
 

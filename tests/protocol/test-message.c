@@ -82,6 +82,11 @@ test_message_builds_wire_shapes (void)
   assert_json (confab_message_new_error ("unknown-target", "Nobody called bob is connected", "create_offer"),
                "{\"type\":\"error\",\"code\":\"unknown-target\","
                "\"message\":\"Nobody called bob is connected\",\"ref\":\"create_offer\"}");
+  assert_json (confab_message_new_error_about ("unknown-target", "Nobody called bob is connected",
+                                               "create_offer", "bob"),
+               "{\"type\":\"error\",\"code\":\"unknown-target\","
+               "\"message\":\"Nobody called bob is connected\",\"ref\":\"create_offer\","
+               "\"target\":\"bob\"}");
   /* Absent fields are left out, never sent as null. */
   assert_json (confab_message_new_start_transfer (NULL, "bob"),
                "{\"type\":\"start_transfer\",\"target\":\"bob\"}");
@@ -155,6 +160,7 @@ all_kinds (guint i)
     case 15: return confab_message_new_peer_hung_up ("bob");
     case 16: return confab_message_new_error ("rate-limited", "Slow down", "create_offer");
     case 17: return confab_message_new_store_user ("Zoë 😀");
+    case 18: return confab_message_new_error_about ("unknown-target", "Gone", "hang_up", "bob");
     default: return NULL;
     }
 }

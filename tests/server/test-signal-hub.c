@@ -355,6 +355,9 @@ test_unknown_target (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (requests); i += 2)
     {
       fake_send (alice, requests[i]);
+      /* Named, so that a client with many conversations knows which. */
+      g_assert_cmpuint (alice->received->len, >, 0);
+      g_assert_nonnull (strstr (g_ptr_array_index (alice->received, 0), ",\"target\":\"nobody\"}"));
       fake_expect_error (alice, "unknown-target", requests[i + 1]);
     }
 }
