@@ -432,7 +432,11 @@ plain_upgraded_cb (SoupServerMessage  *msg,
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   fd = g_socket_get_fd (socket);
 
-  /* Frees @msg, most likely; nothing of it is used after this. */
+  /* Frees @msg, most likely; nothing of it is used after this.  From
+   * here the descriptor is read directly: RFC 6455 (4.1) has a client
+   * wait for the 101 before it sends a frame, so libsoup's read buffer
+   * holds nothing of the websocket (a client that does not wait loses
+   * what it sent early, and only that). */
   stream = soup_server_message_steal_connection (msg);
   if (stream == NULL || self->soup == NULL)
     {
