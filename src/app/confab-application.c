@@ -374,6 +374,8 @@ confab_application_shutdown (GApplication *app)
     g_source_remove (timeout_id);
 
   confab_server_host_set_enabled (self->server_host, FALSE);
+  /* Signed out before any call, no peer has waited for it yet. */
+  confab_peer_prewarm_join ();
 
   G_APPLICATION_CLASS (confab_application_parent_class)->shutdown (app);
 }

@@ -2127,8 +2127,8 @@ prewarm_thread (gpointer data)
  * it is inside OpenSSL making the certificate: exit() runs OpenSSL's
  * atexit cleanup under it, which crashes it or leaks the random
  * generator it was making.  At most once, and a fraction of a second. */
-static void
-prewarm_join (void)
+void
+confab_peer_prewarm_join (void)
 {
   GThread *worker;
 
@@ -2262,7 +2262,7 @@ confab_peer_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
 
   /* A process ends after its last peer: not before the pre-warming. */
-  prewarm_join ();
+  confab_peer_prewarm_join ();
 
   G_OBJECT_CLASS (confab_peer_parent_class)->finalize (object);
 }

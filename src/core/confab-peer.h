@@ -138,6 +138,11 @@ guint64             confab_peer_send_text          (ConfabPeer          *self,
  * plugins and generating the DTLS certificate every peer of the process
  * shares.  Cheap to call more than once. */
 void                confab_peer_prewarm            (void);
+/* Waits for the thread confab_peer_prewarm() started, if it still runs (a
+ * fraction of a second at most).  A program that pre-warmed calls it
+ * before it exits: exit() running OpenSSL's cleanup under that thread
+ * crashes it.  The last peer of a process calls it too. */
+void                confab_peer_prewarm_join       (void);
 /* How many peer connections of this process are still shutting down
  * (draining, closing their channels); a program about to exit iterates
  * its main context until this is 0 so that its last messages go out. */
