@@ -13,6 +13,7 @@
 #include "confab-ice-server.h"
 #include "confab-peer.h"
 #include "confab-peer-private.h"
+#include "test-support.h"
 
 /* Between the two peers sits what the signalling server would do: the
  * online check, and the rewrite of each request into the delivered form
@@ -567,18 +568,6 @@ test_peer_enums_are_registered (void)
                    "peer-offline");
   g_assert_cmpstr (g_enum_get_value (delivery, CONFAB_DELIVERY_DELIVERED)->value_nick, ==,
                    "delivered");
-}
-
-/* Read by AddressSanitizer before ASAN_OPTIONS (which can still override
- * it): GLib and GStreamer are built without frame pointers, and the fast
- * unwinder stops at g_malloc(), so no suppression in lsan.supp could match
- * a one-time allocation of theirs. */
-const char *__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
 }
 
 int

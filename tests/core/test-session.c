@@ -17,6 +17,7 @@
 #include "confab-session-private.h"
 #include "confab-signal-client.h"
 #include "confab-signal-server.h"
+#include "test-support.h"
 
 /* Every test runs the real ConfabSignalServer on a free port of 127.0.0.1
  * in this process, and real sessions against it: websockets, webrtcbin,
@@ -148,26 +149,6 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->url);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
 static ConfabSession *
 add_session (Fixture    *fixture,
              const char *answer)
@@ -197,9 +178,9 @@ session_connect (ConfabSession  *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  confab_session_connect_async (session, url, name, NULL, store_result_cb, &result);
+  confab_session_connect_async (session, url, name, NULL, test_store_result_cb, &result);
 
-  return confab_session_connect_finish (session, wait_for_result (&result), error);
+  return confab_session_connect_finish (session, test_wait_for_result (&result), error);
 }
 
 static ConfabSession *
@@ -227,9 +208,9 @@ session_call (ConfabSession  *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  confab_session_call_async (session, peer, NULL, store_result_cb, &result);
+  confab_session_call_async (session, peer, NULL, test_store_result_cb, &result);
 
-  return confab_session_call_finish (session, wait_for_result (&result), error);
+  return confab_session_call_finish (session, test_wait_for_result (&result), error);
 }
 
 static ConfabConversation *
@@ -364,12 +345,12 @@ test_session_call_accept_chat (Fixture       *fixture,
   ConfabSession *bob = sign_in (fixture, "bob", NULL);
   g_autoptr(GAsyncResult) result = NULL;
 
-  confab_session_call_async (alice, "bob", NULL, store_result_cb, &result);
+  confab_session_call_async (alice, "bob", NULL, test_store_result_cb, &result);
   /* The conversation is there at once, calling. */
   at_alice = conversation_of (alice, "bob");
   g_assert_cmpint (confab_conversation_get_state (at_alice), ==, CONFAB_CONVERSATION_CALLING);
   g_assert_cmpuint (g_list_model_get_n_items (confab_session_get_conversations (alice)), ==, 1);
-  g_assert_true (confab_session_call_finish (alice, wait_for_result (&result), &error));
+  g_assert_true (confab_session_call_finish (alice, test_wait_for_result (&result), &error));
   g_assert_no_error (error);
 
   /* Bob is asked, and nothing connects until he answers. */
@@ -468,13 +449,13 @@ test_session_queues_text_before_open (Fixture       *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   ConfabConversation *at_bob;
 
-  confab_session_call_async (alice, "bob", NULL, store_result_cb, &result);
+  confab_session_call_async (alice, "bob", NULL, test_store_result_cb, &result);
   /* Typed before bob even heard of the call. */
   send_text (alice, "bob", "one");
   send_text (alice, "bob", "two");
   g_assert_cmpint (confab_chat_message_get_delivery_state (message_at (conversation_of (alice, "bob"), 0)),
                    ==, CONFAB_DELIVERY_SENDING);
-  g_assert_true (confab_session_call_finish (alice, wait_for_result (&result), NULL));
+  g_assert_true (confab_session_call_finish (alice, test_wait_for_result (&result), NULL));
 
   wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_OPEN);
   at_bob = conversation_of (bob, "alice");
@@ -559,20 +540,20 @@ test_session_removed_while_notifying (Fixture       *fixture,
 
   /* A window that forgets a conversation the moment it ends: the session
    * must not touch what it just removed. */
-  confab_session_call_async (alice, "carol", NULL, store_result_cb, &result);
+  confab_session_call_async (alice, "carol", NULL, test_store_result_cb, &result);
   g_signal_connect (conversation_of (alice, "carol"), "notify::state",
                     G_CALLBACK (remove_when_ended_cb), alice);
-  g_assert_false (confab_session_call_finish (alice, wait_for_result (&result), &error));
+  g_assert_false (confab_session_call_finish (alice, test_wait_for_result (&result), &error));
   g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_PEER_OFFLINE);
   g_assert_null (confab_session_lookup_conversation (alice, "carol"));
   g_clear_error (&error);
   g_clear_object (&result);
 
   /* The same when the callee declines, on both sides. */
-  confab_session_call_async (alice, "bob", NULL, store_result_cb, &result);
+  confab_session_call_async (alice, "bob", NULL, test_store_result_cb, &result);
   g_signal_connect (conversation_of (alice, "bob"), "notify::state",
                     G_CALLBACK (remove_when_ended_cb), alice);
-  g_assert_true (confab_session_call_finish (alice, wait_for_result (&result), &error));
+  g_assert_true (confab_session_call_finish (alice, test_wait_for_result (&result), &error));
   g_assert_no_error (error);
   while (confab_session_lookup_conversation (alice, "bob") != NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -845,10 +826,10 @@ test_session_both_call_at_once (Fixture       *fixture,
   g_autoptr(GAsyncResult) bob_result = NULL;
 
   /* Each asks before hearing of the other's call. */
-  confab_session_call_async (alice, "bob", NULL, store_result_cb, &alice_result);
-  confab_session_call_async (bob, "alice", NULL, store_result_cb, &bob_result);
-  wait_for_result (&alice_result);
-  wait_for_result (&bob_result);
+  confab_session_call_async (alice, "bob", NULL, test_store_result_cb, &alice_result);
+  confab_session_call_async (bob, "alice", NULL, test_store_result_cb, &bob_result);
+  test_wait_for_result (&alice_result);
+  test_wait_for_result (&bob_result);
 
   wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_OPEN);
   wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_OPEN);
@@ -888,15 +869,6 @@ test_session_enums_are_registered (void)
                    "reconnecting");
   g_assert_cmpstr (g_enum_get_value (errors, CONFAB_SESSION_ERROR_PEER_OFFLINE)->value_nick, ==,
                    "peer-offline");
-}
-
-/* See test-peer.c: GLib and GStreamer have no frame pointers. */
-const char *__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
 }
 
 int

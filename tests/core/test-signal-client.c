@@ -11,6 +11,7 @@
 #include "confab-core-enums.h"
 #include "confab-signal-client.h"
 #include "confab-signal-server.h"
+#include "test-support.h"
 
 /* Every test runs its own server on a free port of 127.0.0.1, in this
  * process and on this main context, as the session will in the app's
@@ -146,26 +147,6 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->url);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
 static gboolean
 client_connect (ConfabSignalClient  *client,
                 const char          *url,
@@ -174,9 +155,9 @@ client_connect (ConfabSignalClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  confab_signal_client_connect_async (client, url, name, NULL, store_result_cb, &result);
+  confab_signal_client_connect_async (client, url, name, NULL, test_store_result_cb, &result);
 
-  return confab_signal_client_connect_finish (client, wait_for_result (&result), error);
+  return confab_signal_client_connect_finish (client, test_wait_for_result (&result), error);
 }
 
 /* TRUE if @peer is online, FALSE with @error if the question failed. */
@@ -187,9 +168,9 @@ client_check_online (ConfabSignalClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  confab_signal_client_check_online_async (client, peer, NULL, store_result_cb, &result);
+  confab_signal_client_check_online_async (client, peer, NULL, test_store_result_cb, &result);
 
-  return confab_signal_client_check_online_finish (client, wait_for_result (&result), error);
+  return confab_signal_client_check_online_finish (client, test_wait_for_result (&result), error);
 }
 
 static void
@@ -349,13 +330,13 @@ test_invalid_name (Fixture       *fixture,
        * can give this error rather than "unreachable".  It is also made
        * before connect_async() returns. */
       confab_signal_client_connect_async (client, closed_url, names[i], NULL,
-                                          store_result_cb, &result);
+                                          test_store_result_cb, &result);
       g_assert_cmpint (confab_signal_client_get_state (client), ==,
                        CONFAB_SIGNAL_CLIENT_STATE_FAILED);
       g_assert_error (confab_signal_client_get_last_error (client),
                       CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_INVALID_NAME);
 
-      g_assert_false (confab_signal_client_connect_finish (client, wait_for_result (&result),
+      g_assert_false (confab_signal_client_connect_finish (client, test_wait_for_result (&result),
                                                            &error));
       g_assert_error (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_INVALID_NAME);
       g_assert_true (g_utf8_validate (error->message, -1, NULL));
@@ -607,21 +588,21 @@ test_check_online (Fixture       *fixture,
 
   /* Several questions in flight, one of them through send(): each answer
    * reaches the one who asked, though "offline" names nobody. */
-  confab_signal_client_check_online_async (alice, "bob", NULL, store_result_cb, &bob_result);
+  confab_signal_client_check_online_async (alice, "bob", NULL, test_store_result_cb, &bob_result);
   start_transfer = confab_message_new_start_transfer ("alice", "carol");
   g_assert_true (confab_signal_client_send (alice, start_transfer, &error));
   g_assert_no_error (error);
-  confab_signal_client_check_online_async (alice, "carol", NULL, store_result_cb, &carol_result);
-  confab_signal_client_check_online_async (alice, "bob", NULL, store_result_cb, &bob_again_result);
+  confab_signal_client_check_online_async (alice, "carol", NULL, test_store_result_cb, &carol_result);
+  confab_signal_client_check_online_async (alice, "bob", NULL, test_store_result_cb, &bob_again_result);
 
-  g_assert_true (confab_signal_client_check_online_finish (alice, wait_for_result (&bob_result),
+  g_assert_true (confab_signal_client_check_online_finish (alice, test_wait_for_result (&bob_result),
                                                            &error));
   g_assert_no_error (error);
-  g_assert_false (confab_signal_client_check_online_finish (alice, wait_for_result (&carol_result),
+  g_assert_false (confab_signal_client_check_online_finish (alice, test_wait_for_result (&carol_result),
                                                             &error));
   g_assert_no_error (error);
   g_assert_true (confab_signal_client_check_online_finish (alice,
-                                                           wait_for_result (&bob_again_result),
+                                                           test_wait_for_result (&bob_again_result),
                                                            &error));
   g_assert_no_error (error);
 
@@ -656,17 +637,17 @@ test_cancel_check (Fixture       *fixture,
   /* The cancelled question's answer ("bob is online") still comes; it
    * must not be taken for the answer about carol. */
   confab_signal_client_check_online_async (alice, "bob", cancellable,
-                                           store_result_cb, &cancelled_result);
-  confab_signal_client_check_online_async (alice, "carol", NULL, store_result_cb, &carol_result);
+                                           test_store_result_cb, &cancelled_result);
+  confab_signal_client_check_online_async (alice, "carol", NULL, test_store_result_cb, &carol_result);
   g_cancellable_cancel (cancellable);
 
   g_assert_false (confab_signal_client_check_online_finish (alice,
-                                                            wait_for_result (&cancelled_result),
+                                                            test_wait_for_result (&cancelled_result),
                                                             &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 
-  g_assert_false (confab_signal_client_check_online_finish (alice, wait_for_result (&carol_result),
+  g_assert_false (confab_signal_client_check_online_finish (alice, test_wait_for_result (&carol_result),
                                                             &error));
   g_assert_no_error (error);
   g_assert_cmpuint (get_record (alice)->messages->len, ==, 0);
@@ -717,12 +698,12 @@ test_cancel_connect (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   confab_signal_client_connect_async (client, fixture->url, "alice", cancellable,
-                                      store_result_cb, &result);
+                                      test_store_result_cb, &result);
   g_assert_cmpint (confab_signal_client_get_state (client), ==,
                    CONFAB_SIGNAL_CLIENT_STATE_CONNECTING);
   g_cancellable_cancel (cancellable);
 
-  g_assert_false (confab_signal_client_connect_finish (client, wait_for_result (&result), &error));
+  g_assert_false (confab_signal_client_connect_finish (client, test_wait_for_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (confab_signal_client_get_state (client), ==,
                    CONFAB_SIGNAL_CLIENT_STATE_DISCONNECTED);
@@ -751,10 +732,10 @@ test_disconnect_while_connecting (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   confab_signal_client_connect_async (client, fixture->url, "alice", NULL,
-                                      store_result_cb, &result);
+                                      test_store_result_cb, &result);
   confab_signal_client_disconnect (client);
 
-  g_assert_false (confab_signal_client_connect_finish (client, wait_for_result (&result), &error));
+  g_assert_false (confab_signal_client_connect_finish (client, test_wait_for_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (confab_signal_client_get_state (client), ==,
                    CONFAB_SIGNAL_CLIENT_STATE_DISCONNECTED);
@@ -763,13 +744,13 @@ test_disconnect_while_connecting (Fixture       *fixture,
 
   /* Connecting again while connecting replaces the first attempt. */
   confab_signal_client_connect_async (client, fixture->url, "alice", NULL,
-                                      store_result_cb, &result);
+                                      test_store_result_cb, &result);
   confab_signal_client_connect_async (client, fixture->url, "alice", NULL,
-                                      store_result_cb, &second_result);
-  g_assert_false (confab_signal_client_connect_finish (client, wait_for_result (&result), &error));
+                                      test_store_result_cb, &second_result);
+  g_assert_false (confab_signal_client_connect_finish (client, test_wait_for_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_assert_true (confab_signal_client_connect_finish (client, wait_for_result (&second_result),
+  g_assert_true (confab_signal_client_connect_finish (client, test_wait_for_result (&second_result),
                                                       &error));
   g_assert_no_error (error);
 }
@@ -978,18 +959,6 @@ test_enums_registered (void)
 
   pspec = g_object_class_find_property (g_type_class_peek (CONFAB_TYPE_SIGNAL_CLIENT), "state");
   g_assert_true (G_PARAM_SPEC_VALUE_TYPE (pspec) == CONFAB_TYPE_SIGNAL_CLIENT_STATE);
-}
-
-/* Read by AddressSanitizer before ASAN_OPTIONS (which can still override
- * it): GLib and libsoup are built without frame pointers, and the fast
- * unwinder stops at g_malloc(), so no suppression in lsan.supp could match
- * a leak of theirs. */
-const char *__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
 }
 
 int
