@@ -1242,24 +1242,31 @@ confab_session_call_finish (ConfabSession  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static Entry *
-lookup_incoming (ConfabSession  *self,
-                 const char     *peer,
-                 GError        **error)
+/* Accepts or declines what @peer asks. */
+static gboolean
+answer_request (ConfabSession  *self,
+                const char     *peer,
+                gboolean        accept,
+                GError        **error)
 {
   Entry *entry = lookup_entry (self, peer, error);
 
   if (entry == NULL)
-    return NULL;
+    return FALSE;
 
   if (confab_peer_get_state (entry->peer) != CONFAB_PEER_STATE_INCOMING)
     {
       g_set_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION,
                    _("%s is no longer asking to chat."), peer);
-      return NULL;
+      return FALSE;
     }
 
-  return entry;
+  if (accept)
+    confab_peer_accept (entry->peer);
+  else
+    confab_peer_decline (entry->peer);
+
+  return TRUE;
 }
 
 gboolean
@@ -1267,17 +1274,11 @@ confab_session_accept (ConfabSession  *self,
                        const char     *peer,
                        GError        **error)
 {
-  Entry *entry;
-
   g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
   g_return_val_if_fail (peer != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((entry = lookup_incoming (self, peer, error)) == NULL)
-    return FALSE;
-
-  confab_peer_accept (entry->peer);
-  return TRUE;
+  return answer_request (self, peer, TRUE, error);
 }
 
 gboolean
@@ -1285,17 +1286,11 @@ confab_session_decline (ConfabSession  *self,
                         const char     *peer,
                         GError        **error)
 {
-  Entry *entry;
-
   g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
   g_return_val_if_fail (peer != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((entry = lookup_incoming (self, peer, error)) == NULL)
-    return FALSE;
-
-  confab_peer_decline (entry->peer);
-  return TRUE;
+  return answer_request (self, peer, FALSE, error);
 }
 
 gboolean
