@@ -2048,8 +2048,11 @@ confab_peer_handle_message (ConfabPeer    *self,
       switch (self->state)
         {
         case CONFAB_PEER_STATE_OPEN:
+        case CONFAB_PEER_STATE_CONNECTING:
           /* What the peer sent before hanging up may still be on its way
-           * through the data channel, which is slower than the server. */
+           * through the data channel, which is slower than the server:
+           * even while connecting here, for the other side opens first
+           * and may have sent (and left) before our channels open. */
           if (self->remote_close_source == NULL)
             self->remote_close_source = peer_add_timeout (self, REMOTE_CLOSE_GRACE_MS,
                                                           remote_close_cb);
@@ -2057,7 +2060,6 @@ confab_peer_handle_message (ConfabPeer    *self,
 
         case CONFAB_PEER_STATE_CALLING:
         case CONFAB_PEER_STATE_INCOMING:
-        case CONFAB_PEER_STATE_CONNECTING:
           set_state (self, CONFAB_PEER_STATE_CLOSED, CONFAB_PEER_REASON_HUNG_UP);
           return TRUE;
 
