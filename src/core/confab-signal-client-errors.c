@@ -194,6 +194,17 @@ _confab_signal_client_error_connection_lost (const char *url)
                       url);
 }
 
+/* Signed out on purpose while the computer sleeps, so that the server
+ * frees the name at once rather than when it notices the silence. */
+GError *
+_confab_signal_client_error_asleep (const char *url)
+{
+  return g_error_new (CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST,
+                      _("Signed out of the server at %s while the computer sleeps. "
+                        "Reconnecting when it wakes up…"),
+                      url);
+}
+
 /* @url: NULL if the client never signed in. */
 GError *
 _confab_signal_client_error_not_connected (const char *url)

@@ -38,6 +38,7 @@ GError   *_confab_signal_client_error_closed_before_sign_in (const char  *url);
 
 /* Staying signed in. */
 GError   *_confab_signal_client_error_connection_lost      (const char   *url);
+GError   *_confab_signal_client_error_asleep               (const char   *url);
 GError   *_confab_signal_client_error_not_connected        (const char   *url);
 
 /* Asking whether someone is online. */

@@ -8,6 +8,7 @@
 
 #include <libsoup/soup.h>
 
+#include "confab-network-watch.h"
 #include "confab-signal-client.h"
 #include "confab-start-transfer-queue.h"
 
@@ -17,8 +18,8 @@ G_BEGIN_DECLS
  *   confab-signal-client.c             the object and its API;
  *   confab-signal-client-connection.c  one websocket: opening it, signing
  *                                      in, reading what the server says;
- *   confab-signal-client-reconnect.c   staying signed in: backoff and
- *                                      the watchdogs;
+ *   confab-signal-client-reconnect.c   staying signed in: backoff, the
+ *                                      watchdogs, the network watch;
  * with its sentences in confab-signal-client-errors.c and its
  * start_transfer questions in a ConfabStartTransferQueue. */
 
@@ -58,6 +59,7 @@ struct _ConfabSignalClient
 
   /* The start_transfer questions of this connection. */
   ConfabStartTransferQueue *transfers;
+  ConfabNetworkWatch       *network_watch;
 };
 
 static inline void
@@ -91,6 +93,8 @@ void     _confab_signal_client_drop_connection    (ConfabSignalClient      *self
                                                    const GError            *error);
 
 /* confab-signal-client-reconnect.c */
+void     _confab_signal_client_watch_network      (ConfabSignalClient      *self);
+void     _confab_signal_client_unwatch_network    (ConfabSignalClient      *self);
 GSource *_confab_signal_client_add_timeout        (ConfabSignalClient      *self,
                                                    guint                    interval_ms,
                                                    GSourceFunc              func);

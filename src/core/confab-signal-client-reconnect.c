@@ -11,7 +11,8 @@
 
 /* The half of ConfabSignalClient that keeps it signed in once it was:
  * trying again after a failure, each wait longer than the last; the
- * watchdogs that notice a connection or an attempt that went silent. */
+ * watchdogs that notice a connection or an attempt that went silent; and
+ * what the computer tells it through ConfabNetworkWatch. */
 
 /* From the start of an attempt to user_stored: a host that swallows
  * packets would otherwise keep us waiting for TCP's own minutes. */
@@ -205,4 +206,66 @@ _confab_signal_client_start_watchdog (ConfabSignalClient *self)
   self->watchdog = _confab_signal_client_add_timeout (self,
                                                       self->keepalive_interval * 1000,
                                                       watchdog_cb);
+}
+
+/* The network and the computer */
+
+static void
+network_online_cb (ConfabNetworkWatch *watch,
+                   ConfabSignalClient *self)
+{
+  g_assert (CONFAB_IS_SIGNAL_CLIENT (self));
+
+  /* Only a client waiting out a backoff has anything to gain: a signed-in
+   * one has its connection (and the watchdog to find it dead), and an
+   * attempt under way has its own timeout. */
+  if (self->retry_source == NULL)
+    return;
+
+  /* Failures on the network before say nothing about this one. */
+  g_debug ("Reconnecting to %s now: the network is back, or the computer woke up", self->url);
+  _confab_signal_client_clear_source (&self->retry_source);
+  self->n_failures = 0;
+  _confab_signal_client_start_attempt (self);
+}
+
+static void
+network_sleeping_cb (ConfabNetworkWatch *watch,
+                     ConfabSignalClient *self)
+{
+  g_assert (CONFAB_IS_SIGNAL_CLIENT (self));
+
+  /* A first attempt (connect_async()) is its caller's to see through. */
+  if (self->state != CONFAB_SIGNAL_CLIENT_STATE_REGISTERED &&
+      self->state != CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING)
+    return;
+
+  /* Closed now, the connection tells the server to free the name; left
+   * open, it would go silent and hold the name until the server gives up
+   * on it, refusing us when we come back. */
+  _confab_signal_client_cancel_attempt (self);
+  confab_signal_client_sign_out_for_now (self, _confab_signal_client_error_asleep (self->url));
+
+  /* Waking up says "online"; should that never come (or the sleep not
+   * happen), the longest backoff, which counts only time awake, brings
+   * the client back all the same. */
+  confab_signal_client_retry_in (self, self->backoff_max_ms);
+}
+
+void
+_confab_signal_client_watch_network (ConfabSignalClient *self)
+{
+  g_assert (self->network_watch == NULL);
+
+  self->network_watch = confab_network_watch_new ();
+  g_signal_connect (self->network_watch, "online", G_CALLBACK (network_online_cb), self);
+  g_signal_connect (self->network_watch, "sleeping", G_CALLBACK (network_sleeping_cb), self);
+}
+
+void
+_confab_signal_client_unwatch_network (ConfabSignalClient *self)
+{
+  if (self->network_watch != NULL)
+    g_signal_handlers_disconnect_by_data (self->network_watch, self);
+  g_clear_object (&self->network_watch);
 }

@@ -182,6 +182,7 @@ confab_signal_client_dispose (GObject *object)
   ConfabSignalClient *self = (ConfabSignalClient *)object;
   g_autoptr(GError) error = NULL;
 
+  _confab_signal_client_unwatch_network (self);
   error = _confab_signal_client_error_closed ();
   confab_signal_client_reset (self, error);
   _confab_signal_client_complete_connect (self, g_steal_pointer (&error));
@@ -328,6 +329,7 @@ confab_signal_client_init (ConfabSignalClient *self)
   self->backoff_initial_ms = DEFAULT_BACKOFF_INITIAL_MS;
   self->backoff_max_ms = DEFAULT_BACKOFF_MAX_MS;
   self->transfers = confab_start_transfer_queue_new ();
+  _confab_signal_client_watch_network (self);
 }
 
 /**

@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 /* A ConfabSignalClient signs one name in to one signalling server (ours or
  * the article's Node server) and keeps it signed in: it pings the server,
  * notices a dropped connection, and reconnects and registers the name
- * again by itself, waiting longer after each failure (up to 30 s).
+ * again by itself, waiting longer after each failure (up to 30 s), or at
+ * once when the network comes back or the computer wakes up.  It signs
+ * out while the computer sleeps, so that the server frees the name.
  *
  * It speaks ConfabMessage, never raw JSON.  Everything the server sends is
  * emitted as "message-received", except the answers that belong to the

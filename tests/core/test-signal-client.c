@@ -189,6 +189,16 @@ wait_for_messages (ConfabSignalClient *client,
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Starts a new server on the port of the one stopped before: a restart. */
+static void
+fixture_restart_server (Fixture *fixture)
+{
+  while (confab_signal_server_get_n_clients (fixture->server) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&fixture->server);
+  fixture->server = start_server (fixture->port);
+}
+
 /* A port on which nothing listens: bound once by us, then let go. */
 static guint
 get_closed_port (void)
@@ -789,10 +799,7 @@ test_reconnect (Fixture       *fixture,
   g_clear_error (&error);
 
   /* ...until a new server comes up on the same port (a restart). */
-  while (confab_signal_server_get_n_clients (fixture->server) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_object (&fixture->server);
-  fixture->server = start_server (fixture->port);
+  fixture_restart_server (fixture);
 
   wait_for_state (alice, CONFAB_SIGNAL_CLIENT_STATE_REGISTERED);
   g_assert_null (confab_signal_client_get_last_error (alice));
@@ -945,6 +952,219 @@ test_silent_server (Fixture       *fixture,
   g_cond_clear (&st.cond);
 }
 
+/* Reacting to the computer: main() points the system bus at a private
+ * dbus-daemon, on which a test plays logind. */
+static gboolean have_system_bus;
+
+/* A backoff no test outlasts: whatever reconnects the client within one
+ * is not the backoff. */
+#define BACKOFF_MINUTES_MS (10 * 60 * 1000)
+
+static GDBusConnection *
+login1_new (void)
+{
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 result;
+
+  connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SYSTEM_BUS_ADDRESS"),
+                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                       NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.login1",
+                                                      4 /* DBUS_NAME_FLAG_DO_NOT_QUEUE */),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &result);
+  g_assert_cmpuint (result, ==, 1 /* DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER */);
+
+  return g_steal_pointer (&connection);
+}
+
+static void
+login1_free (GDBusConnection *login1)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_close_sync (login1, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (login1);
+}
+
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  gboolean *flag = user_data;
+
+  *flag = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (Fixture            *fixture,
+                               ConfabSignalClient *client);
+
+/* Says PrepareForSleep(@start) as logind does, until @done holds.  The
+ * client hears of the system bus asynchronously, and a signal sent before
+ * it listens passes it by: so the signal is said again every 100 ms. */
+static void
+login1_prepare_for_sleep_until (GDBusConnection    *login1,
+                                gboolean            start,
+                                Condition           done,
+                                Fixture            *fixture,
+                                ConfabSignalClient *client)
+{
+  while (!done (fixture, client))
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean again = FALSE;
+      guint id;
+
+      g_dbus_connection_emit_signal (login1, NULL, "/org/freedesktop/login1",
+                                     "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                     g_variant_new ("(b)", start), &error);
+      g_assert_no_error (error);
+
+      id = g_timeout_add (100, set_flag_cb, &again);
+      while (!again && !done (fixture, client))
+        g_main_context_iteration (NULL, TRUE);
+      if (!again)
+        g_source_remove (id);
+    }
+}
+
+static gboolean
+client_is_registered (Fixture            *fixture,
+                      ConfabSignalClient *client)
+{
+  return confab_signal_client_get_state (client) == CONFAB_SIGNAL_CLIENT_STATE_REGISTERED;
+}
+
+static gboolean
+client_is_signed_out (Fixture            *fixture,
+                      ConfabSignalClient *client)
+{
+  return confab_signal_client_get_state (client) == CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING &&
+         confab_signal_hub_get_n_registered (confab_signal_server_get_hub (fixture->server)) == 0;
+}
+
+/* Signs @name in, then restarts the server while the client waits out a
+ * backoff of minutes: only something else can bring it back in time. */
+static ConfabSignalClient *
+fixture_add_client_in_long_backoff (Fixture    *fixture,
+                                    const char *name)
+{
+  ConfabSignalClient *client = fixture_add_client (fixture);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (client_connect (client, fixture->url, name, &error));
+  g_assert_no_error (error);
+  confab_signal_client_set_backoff (client, BACKOFF_MINUTES_MS, BACKOFF_MINUTES_MS);
+  g_array_set_size (get_record (client)->states, 0);
+
+  confab_signal_server_stop (fixture->server);
+  wait_for_state (client, CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING);
+  fixture_restart_server (fixture);
+
+  return client;
+}
+
+static void
+assert_back_after_one_wait (Fixture            *fixture,
+                            ConfabSignalClient *client)
+{
+  const ConfabSignalClientState expected[] = {
+    CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING,
+    CONFAB_SIGNAL_CLIENT_STATE_REGISTERED,
+  };
+
+  assert_states (client, expected, G_N_ELEMENTS (expected));
+  g_assert_null (confab_signal_client_get_last_error (client));
+  g_assert_nonnull (confab_signal_hub_lookup (confab_signal_server_get_hub (fixture->server),
+                                              confab_signal_client_get_name (client)));
+}
+
+static void
+test_resume_reconnects (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  ConfabSignalClient *alice;
+  GDBusConnection *login1;
+
+  if (!have_system_bus)
+    {
+      g_test_skip ("No dbus-daemon to play the system bus");
+      return;
+    }
+
+  login1 = login1_new ();
+  alice = fixture_add_client_in_long_backoff (fixture, "alice");
+
+  /* Waking up, the client tries at once. */
+  login1_prepare_for_sleep_until (login1, FALSE, client_is_registered, fixture, alice);
+  assert_back_after_one_wait (fixture, alice);
+
+  login1_free (login1);
+}
+
+static void
+test_sleep_signs_out (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  ConfabSignalClient *alice = fixture_add_client (fixture);
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *login1;
+
+  if (!have_system_bus)
+    {
+      g_test_skip ("No dbus-daemon to play the system bus");
+      return;
+    }
+
+  login1 = login1_new ();
+  g_assert_true (client_connect (alice, fixture->url, "alice", &error));
+  g_assert_no_error (error);
+  confab_signal_client_set_backoff (alice, BACKOFF_MINUTES_MS, BACKOFF_MINUTES_MS);
+  g_array_set_size (get_record (alice)->states, 0);
+
+  /* Going to sleep, the client closes its connection, and the server
+   * frees the name at once instead of when the silence shows... */
+  login1_prepare_for_sleep_until (login1, TRUE, client_is_signed_out, fixture, alice);
+  g_assert_error (confab_signal_client_get_last_error (alice),
+                  CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST);
+  g_assert_nonnull (strstr (confab_signal_client_get_last_error (alice)->message, "sleeps"));
+
+  /* ...and, woken up, signs in again without waiting. */
+  login1_prepare_for_sleep_until (login1, FALSE, client_is_registered, fixture, alice);
+  assert_back_after_one_wait (fixture, alice);
+
+  login1_free (login1);
+}
+
+static void
+test_network_reconnects (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  ConfabSignalClient *alice = fixture_add_client_in_long_backoff (fixture, "alice");
+  ConfabSignalClient *bob = fixture_add_client_in_long_backoff (fixture, "bob");
+  GNetworkMonitor *monitor = g_network_monitor_get_default ();
+
+  /* The network cannot be changed from here: the process's own monitor
+   * says it changed, as it does when it sees a change.  Every client
+   * waiting out a backoff comes back at once. */
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  wait_for_state (alice, CONFAB_SIGNAL_CLIENT_STATE_REGISTERED);
+  wait_for_state (bob, CONFAB_SIGNAL_CLIENT_STATE_REGISTERED);
+  assert_back_after_one_wait (fixture, alice);
+  assert_back_after_one_wait (fixture, bob);
+}
+
 static void
 test_enums_registered (void)
 {
@@ -965,7 +1185,22 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autofree char *dbus_daemon = NULL;
+  int ret;
+
   g_test_init (&argc, &argv, NULL);
+
+  /* Before anything in the process asks for the system bus: the answer is
+   * kept for the rest of it. */
+  dbus_daemon = g_find_program_in_path ("dbus-daemon");
+  if (dbus_daemon != NULL)
+    {
+      bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+      g_test_dbus_up (bus);
+      g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
+      have_system_bus = TRUE;
+    }
 
   /* Registers the type, so test_enums_registered can look it up. */
   g_type_ensure (CONFAB_TYPE_SIGNAL_CLIENT);
@@ -990,9 +1225,17 @@ main (int   argc,
   ADD ("disconnect-while-connecting", test_disconnect_while_connecting);
   ADD ("reconnect", test_reconnect);
   ADD ("silent-server", test_silent_server);
+  ADD ("resume-reconnects", test_resume_reconnects);
+  ADD ("sleep-signs-out", test_sleep_signs_out);
+  ADD ("network-reconnects", test_network_reconnects);
   g_test_add_func ("/signal-client/enums-registered", test_enums_registered);
 
 #undef ADD
 
-  return g_test_run ();
+  ret = g_test_run ();
+
+  if (bus != NULL)
+    g_test_dbus_down (bus);
+
+  return ret;
 }
