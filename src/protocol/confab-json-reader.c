@@ -78,24 +78,6 @@ confab_json_plain_length (const char *p,
   return i;
 }
 
-gboolean
-confab_json_utf8_validate (const char *p,
-                           gsize       length)
-{
-  gsize i = 0;
-
-  for (; i + 8 <= length; i += 8)
-    {
-      guint64 word;
-
-      memcpy (&word, p + i, 8);
-      if (word & HIGHS)
-        break;
-    }
-
-  return g_utf8_validate_len (p + i, length - i, NULL);
-}
-
 typedef struct
 {
   ConfabJsonReader       *reader;

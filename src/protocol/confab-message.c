@@ -12,6 +12,7 @@
 #include "confab-json-reader.h"
 #include "confab-message.h"
 #include "confab-protocol-error.h"
+#include "confab-utf8.h"
 
 struct _ConfabMessage
 {
@@ -498,7 +499,7 @@ confab_message_parse (const char  *frame,
       return NULL;
     }
 
-  if (!confab_json_utf8_validate (frame, length))
+  if (!confab_utf8_validate (frame, length))
     {
       g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_INVALID_UTF8,
                            "The frame is not valid UTF-8");

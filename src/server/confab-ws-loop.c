@@ -13,7 +13,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "confab-json-reader.h"
+#include "confab-utf8.h"
 #include "confab-ws-loop.h"
 
 /* What one read takes from a socket: several relayed offers at once. */
@@ -338,7 +338,7 @@ conn_deliver (ConfabWsConn *conn,
   if (conn->state != CONN_OPEN)
     return;
 
-  if (opcode == OPCODE_TEXT && !confab_json_utf8_validate ((const char *) data, length))
+  if (opcode == OPCODE_TEXT && !confab_utf8_validate ((const char *) data, length))
     {
       /* Text that is not UTF-8 */
       conn_fail (conn, CONFAB_WS_CLOSE_BAD_DATA);

@@ -10,7 +10,8 @@
 
 G_BEGIN_DECLS
 
-/* Private to src/protocol.
+/* Private to src/protocol: only its own sources have private/ on their
+ * include path.
  *
  * Why not JsonParser: on a 2 KiB create_offer, json-glib's parser alone
  * takes about 11 µs (it builds a GHashTable per object and copies every
@@ -76,10 +77,6 @@ typedef enum
  * backslashes.  Eight bytes at a time, since most of a frame is the
  * inside of one long string (the SDP). */
 gsize                    confab_json_plain_length           (const char             *p,
-                                                             gsize                   length);
-
-/* Like g_utf8_validate_len(), but skips ASCII eight bytes at a time. */
-gboolean                 confab_json_utf8_validate          (const char             *p,
                                                              gsize                   length);
 
 /* @frame must be valid UTF-8 without NUL bytes (the caller checks, once).
