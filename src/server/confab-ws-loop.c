@@ -47,25 +47,26 @@ typedef enum
   CONN_DEAD,
 } ConnState;
 
+typedef struct _ConfabWsConn ConfabWsConn;
+
 struct _ConfabWsConn
 {
-  ConfabWsLoop            *loop;
-  GList                    link;          /* in loop->conns */
-  GList                    pending_link;  /* in loop->closing or loop->dead */
-  GIOStream               *stream;        /* owns the descriptor */
-  const ConfabWsConnFuncs *funcs;
-  gpointer                 user_data;
-  GByteArray              *in;            /* a frame the last read ended inside */
-  GByteArray              *message;       /* the fragments of a message so far */
-  GByteArray              *out;           /* what the kernel did not take yet */
-  gsize                    out_offset;
-  gsize                    max_payload;
-  gint64                   close_deadline;
-  int                      fd;
-  gushort                  close_code;
-  guint8                   state;
-  guint8                   message_opcode;
-  guint8                   want_out : 1;
+  ConfabSignalTransport  parent;        /* events and their user_data */
+  ConfabWsLoop          *loop;
+  GList                  link;          /* in loop->conns */
+  GList                  pending_link;  /* in loop->closing or loop->dead */
+  GIOStream             *stream;        /* owns the descriptor */
+  GByteArray            *in;            /* a frame the last read ended inside */
+  GByteArray            *message;       /* the fragments of a message so far */
+  GByteArray            *out;           /* what the kernel did not take yet */
+  gsize                  out_offset;
+  gsize                  max_payload;
+  gint64                 close_deadline;
+  int                    fd;
+  gushort                close_code;
+  guint8                 state;
+  guint8                 message_opcode;
+  guint8                 want_out : 1;
 };
 
 struct _ConfabWsLoop
@@ -103,7 +104,7 @@ reap_dead_cb (gpointer user_data)
       ConfabWsConn *conn = l->data;
 
       g_queue_unlink (&loop->conns, &conn->link);
-      conn->funcs->closed (conn->user_data, conn->close_code);
+      conn->parent.events->closed (conn->parent.user_data, conn->close_code);
 
       g_clear_pointer (&conn->in, g_byte_array_unref);
       g_clear_pointer (&conn->message, g_byte_array_unref);
@@ -345,7 +346,8 @@ conn_deliver (ConfabWsConn *conn,
       return;
     }
 
-  conn->funcs->message (conn->user_data, (const char *) data, length, opcode == OPCODE_BINARY);
+  conn->parent.events->message (conn->parent.user_data, (const char *) data, length,
+                                opcode == OPCODE_BINARY);
 }
 
 static void
@@ -355,7 +357,7 @@ conn_handle_frame (ConfabWsConn *conn,
                    guint8       *payload,
                    gsize         length)
 {
-  conn->funcs->heard (conn->user_data);
+  conn->parent.events->heard (conn->parent.user_data);
   if (conn->state == CONN_DEAD)
     return;
 
@@ -632,6 +634,114 @@ static GSourceFuncs loop_source_funcs = {
   .dispatch = loop_source_dispatch,
 };
 
+/* The transport, as the server sees a connection */
+
+static gboolean
+conn_is_open (ConfabSignalTransport *transport)
+{
+  ConfabWsConn *conn = (ConfabWsConn *) transport;
+
+  return conn->state == CONN_OPEN;
+}
+
+static void
+conn_send_text (ConfabSignalTransport *transport,
+                const char            *text,
+                gsize                  length)
+{
+  ConfabWsConn *conn = (ConfabWsConn *) transport;
+
+  if (conn->state == CONN_OPEN)
+    conn_write_frame (conn, OPCODE_TEXT, text, length);
+}
+
+/* The loop keeps no timer a connection: the owner's sweep asks for each
+ * ping, so one ping goes out a sweep. */
+static void
+conn_keepalive (ConfabSignalTransport *transport,
+                guint                  interval)
+{
+  ConfabWsConn *conn = (ConfabWsConn *) transport;
+
+  if (conn->state == CONN_OPEN && interval > 0)
+    conn_write_frame (conn, OPCODE_PING, NULL, 0);
+}
+
+static void
+conn_set_max_payload (ConfabSignalTransport *transport,
+                      gsize                  max_payload)
+{
+  ConfabWsConn *conn = (ConfabWsConn *) transport;
+
+  conn->max_payload = max_payload;
+}
+
+/* Sends a close frame; the connection ends when the peer answers with
+ * its own, or after CLOSE_TIMEOUT_US. */
+static void
+conn_close (ConfabSignalTransport *transport,
+            gushort                code,
+            const char            *reason)
+{
+  ConfabWsConn *conn = (ConfabWsConn *) transport;
+  ConfabWsLoop *loop = conn->loop;
+
+  if (conn->state != CONN_OPEN)
+    return;
+
+  conn_send_close (conn, code, reason);
+  if (conn->state == CONN_DEAD)
+    return;
+
+  conn->state = CONN_CLOSING;
+  conn->close_code = code;
+  conn->close_deadline = g_get_monotonic_time () + CLOSE_TIMEOUT_US;
+  g_queue_push_tail_link (&loop->closing, &conn->pending_link);
+
+  if (loop->tick_id == 0)
+    {
+      GSource *tick = g_timeout_source_new_seconds (1);
+
+      g_source_set_callback (tick, tick_cb, loop, NULL);
+      loop->tick_id = g_source_attach (tick, loop->context);
+      g_source_unref (tick);
+    }
+}
+
+static void
+conn_abort (ConfabSignalTransport *transport)
+{
+  ConfabWsConn *conn = (ConfabWsConn *) transport;
+  ConfabWsLoop *loop = conn->loop;
+
+  if (conn->state == CONN_CLOSING)
+    g_queue_unlink (&loop->closing, &conn->pending_link);
+  else if (conn->state == CONN_DEAD)
+    g_queue_unlink (&loop->dead, &conn->pending_link);
+
+  if (conn->state != CONN_DEAD)
+    {
+      epoll_ctl (loop->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
+      g_io_stream_close (conn->stream, NULL, NULL);
+      g_clear_object (&conn->stream);
+    }
+
+  g_queue_unlink (&loop->conns, &conn->link);
+  g_clear_pointer (&conn->in, g_byte_array_unref);
+  g_clear_pointer (&conn->message, g_byte_array_unref);
+  g_clear_pointer (&conn->out, g_byte_array_unref);
+  g_free (conn);
+}
+
+static const ConfabSignalTransportVTable conn_vtable = {
+  .is_open = conn_is_open,
+  .send_text = conn_send_text,
+  .keepalive = conn_keepalive,
+  .set_max_payload = conn_set_max_payload,
+  .close = conn_close,
+  .abort = conn_abort,
+};
+
 ConfabWsLoop *
 confab_ws_loop_new (GMainContext *context)
 {
@@ -664,7 +774,7 @@ confab_ws_loop_free (ConfabWsLoop *loop)
     return;
 
   while (loop->conns.head != NULL)
-    confab_ws_conn_abort (loop->conns.head->data);
+    conn_abort (loop->conns.head->data);
 
   if (loop->tick_id != 0)
     g_source_destroy (g_main_context_find_source_by_id (loop->context, loop->tick_id));
@@ -677,15 +787,13 @@ confab_ws_loop_free (ConfabWsLoop *loop)
   g_free (loop);
 }
 
-/* Takes over a connection after the HTTP upgrade: @stream is kept (it
- * owns @fd) and closed at the end; @fd is read and written directly. */
-ConfabWsConn *
-confab_ws_loop_add (ConfabWsLoop            *loop,
-                    GIOStream               *stream,
-                    int                      fd,
-                    gsize                    max_payload,
-                    const ConfabWsConnFuncs *funcs,
-                    gpointer                 user_data)
+ConfabSignalTransport *
+confab_ws_loop_add (ConfabWsLoop                      *loop,
+                    GIOStream                         *stream,
+                    int                                fd,
+                    gsize                              max_payload,
+                    const ConfabSignalTransportEvents *events,
+                    gpointer                           user_data)
 {
   ConfabWsConn *conn;
   struct epoll_event event = { 0 };
@@ -693,17 +801,16 @@ confab_ws_loop_add (ConfabWsLoop            *loop,
   g_return_val_if_fail (loop != NULL, NULL);
   g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
   g_return_val_if_fail (fd >= 0, NULL);
-  g_return_val_if_fail (funcs != NULL, NULL);
 
   conn = g_new0 (ConfabWsConn, 1);
+  conn->parent.vtable = &conn_vtable;
+  confab_signal_transport_set_events (&conn->parent, events, user_data);
   conn->loop = loop;
   conn->link.data = conn;
   conn->pending_link.data = conn;
   conn->stream = g_object_ref (stream);
   conn->fd = fd;
   conn->max_payload = max_payload;
-  conn->funcs = funcs;
-  conn->user_data = user_data;
   conn->state = CONN_OPEN;
   conn->close_code = CONFAB_WS_CLOSE_NO_STATUS;
   g_queue_push_tail_link (&loop->conns, &conn->link);
@@ -713,96 +820,5 @@ confab_ws_loop_add (ConfabWsLoop            *loop,
   if (epoll_ctl (loop->epoll_fd, EPOLL_CTL_ADD, fd, &event) < 0)
     conn_finish (conn, CONFAB_WS_CLOSE_ABNORMAL);
 
-  return conn;
-}
-
-gboolean
-confab_ws_conn_is_open (ConfabWsConn *conn)
-{
-  g_return_val_if_fail (conn != NULL, FALSE);
-
-  return conn->state == CONN_OPEN;
-}
-
-void
-confab_ws_conn_send_text (ConfabWsConn *conn,
-                          const char   *text,
-                          gsize         length)
-{
-  g_return_if_fail (conn != NULL);
-
-  if (conn->state == CONN_OPEN)
-    conn_write_frame (conn, OPCODE_TEXT, text, length);
-}
-
-void
-confab_ws_conn_ping (ConfabWsConn *conn)
-{
-  g_return_if_fail (conn != NULL);
-
-  if (conn->state == CONN_OPEN)
-    conn_write_frame (conn, OPCODE_PING, NULL, 0);
-}
-
-/* Sends a close frame; the connection ends when the peer answers with
- * its own, or after CLOSE_TIMEOUT_US. */
-void
-confab_ws_conn_close (ConfabWsConn *conn,
-                      gushort       code,
-                      const char   *reason)
-{
-  ConfabWsLoop *loop;
-
-  g_return_if_fail (conn != NULL);
-
-  if (conn->state != CONN_OPEN)
-    return;
-
-  loop = conn->loop;
-  conn_send_close (conn, code, reason);
-  if (conn->state == CONN_DEAD)
-    return;
-
-  conn->state = CONN_CLOSING;
-  conn->close_code = code;
-  conn->close_deadline = g_get_monotonic_time () + CLOSE_TIMEOUT_US;
-  g_queue_push_tail_link (&loop->closing, &conn->pending_link);
-
-  if (loop->tick_id == 0)
-    {
-      GSource *tick = g_timeout_source_new_seconds (1);
-
-      g_source_set_callback (tick, tick_cb, loop, NULL);
-      loop->tick_id = g_source_attach (tick, loop->context);
-      g_source_unref (tick);
-    }
-}
-
-/* Drops the connection at once, without a close frame or the closed
- * callback: for the server's own teardown. */
-void
-confab_ws_conn_abort (ConfabWsConn *conn)
-{
-  ConfabWsLoop *loop;
-
-  g_return_if_fail (conn != NULL);
-
-  loop = conn->loop;
-  if (conn->state == CONN_CLOSING)
-    g_queue_unlink (&loop->closing, &conn->pending_link);
-  else if (conn->state == CONN_DEAD)
-    g_queue_unlink (&loop->dead, &conn->pending_link);
-
-  if (conn->state != CONN_DEAD)
-    {
-      epoll_ctl (loop->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
-      g_io_stream_close (conn->stream, NULL, NULL);
-      g_clear_object (&conn->stream);
-    }
-
-  g_queue_unlink (&loop->conns, &conn->link);
-  g_clear_pointer (&conn->in, g_byte_array_unref);
-  g_clear_pointer (&conn->message, g_byte_array_unref);
-  g_clear_pointer (&conn->out, g_byte_array_unref);
-  g_free (conn);
+  return &conn->parent;
 }

@@ -16,14 +16,14 @@ int LLVMFuzzerTestOneInput (const guint8 *data,
                             size_t        size);
 
 /* The input is what a client sends after the HTTP upgrade, through a real
- * socket into a ConfabWsConn: its first byte says how many bytes each
+ * socket into a connection of the loop: its first byte says how many bytes each
  * write carries (1 to 256), so that frames arrive cut anywhere.  Every
  * message is echoed, so that the write path runs too; then the client's
  * end closes, and the connection must end. */
 #define MAX_PAYLOAD 4096
 
 static ConfabWsLoop *loop;
-static ConfabWsConn *conn;
+static ConfabSignalTransport *conn;
 static gboolean closed;
 
 /* UTF-8 as RFC 6455 means it, where U+0000 is a character like any
@@ -58,9 +58,9 @@ message_cb (gpointer    user_data,
   /* Text reaches the server only as UTF-8. */
   g_assert (binary || is_utf8 (text, length));
 
-  confab_ws_conn_send_text (conn, text, length);
+  confab_signal_transport_send_text (conn, text, length);
   if (length > 0 && text[0] == 'q')
-    confab_ws_conn_close (conn, CONFAB_WS_CLOSE_NORMAL, "Asked to");
+    confab_signal_transport_close (conn, CONFAB_WS_CLOSE_NORMAL, "Asked to");
 }
 
 static void
@@ -77,7 +77,7 @@ closed_cb (gpointer user_data,
   closed = TRUE;
 }
 
-static const ConfabWsConnFuncs funcs = {
+static const ConfabSignalTransportEvents events = {
   .message = message_cb,
   .heard = heard_cb,
   .closed = closed_cb,
@@ -118,7 +118,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   connection = g_socket_connection_factory_create_connection (socket);
 
   closed = FALSE;
-  conn = confab_ws_loop_add (loop, G_IO_STREAM (connection), fds[0], MAX_PAYLOAD, &funcs, NULL);
+  conn = confab_ws_loop_add (loop, G_IO_STREAM (connection), fds[0], MAX_PAYLOAD, &events, NULL);
 
   for (gsize offset = 0; offset < size && !closed; offset += chunk)
     {
