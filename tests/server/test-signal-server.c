@@ -1197,6 +1197,70 @@ test_tls (Fixture       *fixture,
   g_assert_nonnull (plain->error);
 }
 
+static gboolean
+set_true_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* wss:// connections have a transport of their own (libsoup's): the
+ * rules the server applies to every connection hold there too.  A full
+ * server refuses with a reason, live clients are pinged and kept past
+ * several keepalive sweeps, and shutting down sends close frames. */
+static void
+test_tls_transport (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(Client) alice = NULL;
+  g_autoptr(Client) bob = NULL;
+  g_autoptr(Client) refused = NULL;
+  ConfabSignalHub *hub = confab_signal_server_get_hub (fixture->server);
+  gboolean waited = FALSE;
+
+#ifdef __SANITIZE_ADDRESS__
+  /* The same LeakSanitizer crash as in test_tls */
+  g_test_skip ("LeakSanitizer crashes on gnutls's thread-local storage");
+  return;
+#endif
+
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("No TLS backend (glib-networking)");
+      return;
+    }
+
+  make_certificate (fixture);
+  confab_signal_server_set_tls_certificate (fixture->server, fixture->certificate);
+  confab_signal_server_set_max_clients (fixture->server, 2);
+  confab_signal_server_set_keepalive_interval (fixture->server, 1);
+  fixture_start (fixture);
+
+  alice = client_register (fixture, "alice");
+  bob = client_register (fixture, "bob");
+
+  refused = client_connect (fixture);
+  client_expect_error (refused, "server-full", NULL);
+  client_wait_closed (refused);
+  g_assert_cmpuint (soup_websocket_connection_get_close_code (refused->ws), ==, 1008);
+  g_assert_cmpstr (soup_websocket_connection_get_close_data (refused->ws), ==, "Server full");
+
+  /* Unanswered pings would have them reaped after two intervals. */
+  g_timeout_add_seconds (4, set_true_cb, &waited);
+  WAIT_FOR ("four keepalive intervals", waited);
+  g_assert_nonnull (confab_signal_hub_lookup (hub, "alice"));
+  g_assert_nonnull (confab_signal_hub_lookup (hub, "bob"));
+  client_send (alice, "{\"type\":\"hang_up\",\"target\":\"bob\"}");
+  client_expect (bob, "{\"type\":\"peer_hung_up\",\"name\":\"alice\"}");
+
+  confab_signal_server_stop (fixture->server);
+  client_wait_closed (alice);
+  g_assert_cmpuint (soup_websocket_connection_get_close_code (alice->ws), ==,
+                    SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  WAIT_FOR ("the connections to finish closing", confab_signal_server_get_n_clients (fixture->server) == 0);
+}
+
 static void
 test_properties (Fixture       *fixture,
                  gconstpointer  user_data)
@@ -1288,6 +1352,7 @@ main (int   argc,
   ADD ("shutdown-sends-close-frames", test_shutdown_sends_close_frames);
   ADD ("healthz-and-metrics", test_healthz_and_metrics);
   ADD_UNSTARTED ("tls", test_tls);
+  ADD_UNSTARTED ("tls-transport", test_tls_transport);
   ADD_UNSTARTED ("properties", test_properties);
   ADD ("port-in-use", test_port_in_use);
 
