@@ -9,8 +9,8 @@
 #include <glib/gi18n.h>
 
 #include "confab-application.h"
-#include "confab-peer.h"
 #include "confab-preferences-window.h"
+#include "confab-runtime.h"
 #include "confab-window.h"
 
 /* How long quitting waits for hang-ups to leave before it gives up. */
@@ -129,7 +129,7 @@ first_paint_cb (GdkFrameClock     *frame_clock,
   if (!self->prewarmed)
     {
       self->prewarmed = TRUE;
-      confab_peer_prewarm ();
+      confab_runtime_prewarm ();
     }
 }
 
@@ -368,14 +368,14 @@ confab_application_shutdown (GApplication *app)
    * hang-ups and the last messages drain before the process ends. */
   confab_session_disconnect (self->session);
   timeout_id = g_timeout_add (SHUTDOWN_GRACE_MSEC, grace_over_cb, &over);
-  while (!over && confab_peer_get_n_closing () > 0)
+  while (!over && confab_runtime_get_n_closing () > 0)
     g_main_context_iteration (NULL, TRUE);
   if (!over)
     g_source_remove (timeout_id);
 
   confab_server_host_set_enabled (self->server_host, FALSE);
   /* Signed out before any call, no peer has waited for it yet. */
-  confab_peer_prewarm_join ();
+  confab_runtime_prewarm_join ();
 
   G_APPLICATION_CLASS (confab_application_parent_class)->shutdown (app);
 }

@@ -18,7 +18,7 @@
 #include "confab-chat-message.h"
 #include "confab-conversation.h"
 #include "confab-ice-server.h"
-#include "confab-peer.h"
+#include "confab-runtime.h"
 #include "confab-session.h"
 #include "confab-signal-client.h"
 
@@ -501,7 +501,7 @@ wait_for_teardown (void)
   gboolean over = FALSE;
   guint timeout_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, &over);
 
-  while (!over && confab_peer_get_n_closing () > 0)
+  while (!over && confab_runtime_get_n_closing () > 0)
     g_main_context_iteration (NULL, TRUE);
   if (!over)
     g_source_remove (timeout_id);

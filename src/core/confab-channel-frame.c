@@ -112,6 +112,42 @@ confab_channel_frame_encode_receipt (guint64 id)
 }
 
 GBytes *
+confab_channel_frame_encode_ack (guint64 id)
+{
+  guint8 frame[9];
+
+  g_return_val_if_fail (id != 0, NULL);
+
+  frame[0] = CONFAB_CHANNEL_FRAME_ACK;
+  put_u64 (frame + 1, id);
+
+  return g_bytes_new (frame, sizeof frame);
+}
+
+GBytes *
+confab_channel_frame_encode_message_ack (guint64     id,
+                                         guint64     ack,
+                                         const char *text,
+                                         gsize       length)
+{
+  guint8 *frame;
+
+  g_return_val_if_fail (id != 0, NULL);
+  g_return_val_if_fail (ack != 0, NULL);
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+  g_return_val_if_fail (length <= CONFAB_CHANNEL_FRAME_MAX_ACKED_TEXT, NULL);
+
+  frame = g_malloc (CONFAB_CHANNEL_FRAME_MESSAGE_ACK_HEADER + length);
+  frame[0] = CONFAB_CHANNEL_FRAME_MESSAGE_ACK;
+  put_u64 (frame + 1, id);
+  put_u64 (frame + 9, ack);
+  if (length > 0)
+    memcpy (frame + CONFAB_CHANNEL_FRAME_MESSAGE_ACK_HEADER, text, length);
+
+  return g_bytes_new_take (frame, CONFAB_CHANNEL_FRAME_MESSAGE_ACK_HEADER + length);
+}
+
+GBytes *
 confab_channel_frame_encode_heartbeat (void)
 {
   static const guint8 frame[] = { CONFAB_CHANNEL_FRAME_HEARTBEAT };
@@ -188,12 +224,27 @@ confab_channel_frame_decode (const guint8        *data,
         return invalid (error, CONFAB_CHANNEL_FRAME_ERROR_INVALID, "chunk past the message's end");
       return TRUE;
 
+    case CONFAB_CHANNEL_FRAME_MESSAGE_ACK:
+      if (length < CONFAB_CHANNEL_FRAME_MESSAGE_ACK_HEADER)
+        return invalid (error, CONFAB_CHANNEL_FRAME_ERROR_TRUNCATED, "truncated message frame");
+      frame->type = CONFAB_CHANNEL_FRAME_MESSAGE_ACK;
+      frame->id = get_u64 (data + 1);
+      frame->ack = get_u64 (data + 9);
+      frame->payload = data + CONFAB_CHANNEL_FRAME_MESSAGE_ACK_HEADER;
+      frame->payload_length = length - CONFAB_CHANNEL_FRAME_MESSAGE_ACK_HEADER;
+      if (frame->id == 0 || frame->ack == 0)
+        return invalid (error, CONFAB_CHANNEL_FRAME_ERROR_INVALID, "message or ack id 0");
+      if (!g_utf8_validate_len ((const char *) frame->payload, frame->payload_length, NULL))
+        return invalid (error, CONFAB_CHANNEL_FRAME_ERROR_INVALID_UTF8, "message text is not UTF-8");
+      return TRUE;
+
     case CONFAB_CHANNEL_FRAME_RECEIPT:
+    case CONFAB_CHANNEL_FRAME_ACK:
       if (length < 9)
         return invalid (error, CONFAB_CHANNEL_FRAME_ERROR_TRUNCATED, "truncated receipt frame");
       if (length > 9)
         return invalid (error, CONFAB_CHANNEL_FRAME_ERROR_INVALID, "trailing bytes after a receipt");
-      frame->type = CONFAB_CHANNEL_FRAME_RECEIPT;
+      frame->type = data[0];
       frame->id = get_u64 (data + 1);
       if (frame->id == 0)
         return invalid (error, CONFAB_CHANNEL_FRAME_ERROR_INVALID, "receipt id 0");

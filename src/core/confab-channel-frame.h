@@ -24,9 +24,12 @@ G_BEGIN_DECLS
 #define CONFAB_CHANNEL_FRAME_MAX_MESSAGE     (16 * 1024 * 1024)
 #define CONFAB_CHANNEL_FRAME_MESSAGE_HEADER  9
 #define CONFAB_CHANNEL_FRAME_CHUNK_HEADER    17
+#define CONFAB_CHANNEL_FRAME_MESSAGE_ACK_HEADER 17
 /* The most text a MESSAGE frame, or a CHUNK frame, carries. */
 #define CONFAB_CHANNEL_FRAME_MAX_TEXT        (CONFAB_CHANNEL_FRAME_MAX_SIZE - CONFAB_CHANNEL_FRAME_MESSAGE_HEADER)
 #define CONFAB_CHANNEL_FRAME_MAX_CHUNK_DATA  (CONFAB_CHANNEL_FRAME_MAX_SIZE - CONFAB_CHANNEL_FRAME_CHUNK_HEADER)
+/* The most text a MESSAGE_ACK frame carries. */
+#define CONFAB_CHANNEL_FRAME_MAX_ACKED_TEXT  (CONFAB_CHANNEL_FRAME_MAX_SIZE - CONFAB_CHANNEL_FRAME_MESSAGE_ACK_HEADER)
 
 typedef enum
 {
@@ -46,16 +49,20 @@ typedef enum
   CONFAB_CHANNEL_FRAME_RECEIPT   = 0x03,
   CONFAB_CHANNEL_FRAME_HEARTBEAT = 0x04,
   CONFAB_CHANNEL_FRAME_BYE       = 0x05,
+  /* Version 2 */
+  CONFAB_CHANNEL_FRAME_ACK         = 0x06,
+  CONFAB_CHANNEL_FRAME_MESSAGE_ACK = 0x07,
 } ConfabChannelFrameType;
 
 /* A decoded frame.  @payload points into the decoded buffer. */
 typedef struct
 {
   ConfabChannelFrameType  type;
-  guint64                 id;             /* MESSAGE, CHUNK, RECEIPT */
+  guint64                 id;             /* MESSAGE, CHUNK, RECEIPT, ACK, MESSAGE_ACK */
+  guint64                 ack;            /* MESSAGE_ACK: what it acknowledges */
   guint32                 total_length;   /* CHUNK */
   guint32                 offset;         /* CHUNK */
-  const guint8           *payload;        /* MESSAGE text, CHUNK data */
+  const guint8           *payload;        /* MESSAGE and MESSAGE_ACK text, CHUNK data */
   gsize                   payload_length;
 } ConfabChannelFrame;
 
@@ -70,6 +77,13 @@ GBytes   *confab_channel_frame_encode_chunk     (guint64              id,
                                                  const guint8        *data,
                                                  gsize                length);
 GBytes   *confab_channel_frame_encode_receipt   (guint64              id);
+/* Version 2: every message up to @id arrived; the same carried on a
+ * message (@ack is never 0). */
+GBytes   *confab_channel_frame_encode_ack       (guint64              id);
+GBytes   *confab_channel_frame_encode_message_ack (guint64              id,
+                                                   guint64              ack,
+                                                   const char          *text,
+                                                   gsize                length);
 GBytes   *confab_channel_frame_encode_heartbeat (void);
 GBytes   *confab_channel_frame_encode_bye       (void);
 

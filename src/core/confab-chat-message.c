@@ -7,7 +7,7 @@
 #include "config.h"
 
 #include "confab-chat-message.h"
-#include "confab-core-enums.h"
+#include "confab-core-base-enums.h"
 
 struct _ConfabChatMessage
 {

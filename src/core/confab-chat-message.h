@@ -8,7 +8,6 @@
 
 #include <glib-object.h>
 
-#include "confab-peer.h"
 #include "confab-types.h"
 
 G_BEGIN_DECLS
@@ -28,10 +27,20 @@ typedef enum
   CONFAB_CHAT_MESSAGE_OUTGOING, /* written here */
 } ConfabChatMessageDirection;
 
+/* How far an outgoing message got. */
+typedef enum
+{
+  CONFAB_DELIVERY_SENDING,   /* queued here */
+  CONFAB_DELIVERY_SENT,      /* handed to the data channel */
+  CONFAB_DELIVERY_DELIVERED, /* the other Confab confirmed it (never for a mobile-app peer) */
+  CONFAB_DELIVERY_FAILED,    /* the connection ended before it could be sent */
+} ConfabDeliveryState;
+
 G_DECLARE_FINAL_TYPE (ConfabChatMessage, confab_chat_message, CONFAB, CHAT_MESSAGE, GObject)
 
-/* @id is the one confab_peer_send_text() gave an outgoing message, by
- * which its delivery state is updated; 0 for none.  @time NULL means now
+/* @id is the one the session gave an outgoing message (and the peer
+ * carries on the wire), by which its delivery state is updated; 0 for
+ * none.  @time NULL means now
  * (in UTC; views convert to local time).
  * An outgoing message starts "sending", an incoming one "delivered". */
 ConfabChatMessage          *confab_chat_message_new                (guint64                     id,

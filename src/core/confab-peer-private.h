@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 /* Drops every packet the peer's connection sends or receives from now on,
  * without a word to the other side: a laptop lid closing, a cable pulled.
  * libnice still answers STUN, so only the heartbeat can notice. */
-void _confab_peer_drop_network (ConfabPeer *self);
+void _confab_peer_drop_network        (ConfabPeer *self);
+/* Announces, and speaks, an older version of the frames (CHANNEL.md),
+ * as a Confab of that version would; before the offer or answer. */
+void _confab_peer_set_channel_version (ConfabPeer *self,
+                                       guint       version);
 
 G_END_DECLS

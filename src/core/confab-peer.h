@@ -8,6 +8,7 @@
 
 #include <glib-object.h>
 
+#include "confab-chat-message.h"
 #include "confab-message.h"
 #include "confab-types.h"
 
@@ -28,7 +29,8 @@ G_BEGIN_DECLS
  *   text-received (const char *text): a chat message from the remote
  *     peer, never empty.
  *   message-state-changed (guint64 id, ConfabDeliveryState state): the
- *     fate of a message given to confab_peer_send_text().
+ *     fate of a message given to confab_peer_send_text(): sent, then
+ *     delivered (the other Confab's application got it) or failed.
  *
  * Properties: "local-name", "remote-name" and "confab-channel"
  * (construct-only), "state", "failure-reason", "extended" (read-only) and
@@ -59,14 +61,6 @@ typedef enum
   CONFAB_PEER_REASON_HUNG_UP,      /* the other side hung up (the state is closed) */
   CONFAB_PEER_REASON_VANISHED,     /* the other side stopped answering while open */
 } ConfabPeerReason;
-
-typedef enum
-{
-  CONFAB_DELIVERY_SENDING,   /* queued here */
-  CONFAB_DELIVERY_SENT,      /* handed to the data channel */
-  CONFAB_DELIVERY_DELIVERED, /* the other Confab confirmed it (never for a mobile-app peer) */
-  CONFAB_DELIVERY_FAILED,    /* the connection ended before it could be sent */
-} ConfabDeliveryState;
 
 typedef enum
 {
@@ -125,27 +119,15 @@ void                confab_peer_hang_up            (ConfabPeer          *self);
 gboolean            confab_peer_handle_message     (ConfabPeer          *self,
                                                     ConfabMessage       *message);
 
-/* Queues @text (UTF-8) and returns its id (never 0): its state is
- * "sending" at once, and changes through "message-state-changed".  Text
- * sent before the channel opens waits for it.  Returns 0 with @error for
- * empty text or a peer that is closed or failed. */
-guint64             confab_peer_send_text          (ConfabPeer          *self,
+/* Queues @text (UTF-8) as the message @id, which the caller allocates:
+ * never 0, and growing with each message given to this peer.  Its state
+ * changes through "message-state-changed" (to "sent" perhaps before this
+ * returns, on an open channel).  Text sent before the channel opens waits
+ * for it.  Returns FALSE with @error, and reports nothing, for empty text
+ * or a peer that is closed or failed. */
+gboolean            confab_peer_send_text          (ConfabPeer          *self,
+                                                    guint64              id,
                                                     const char          *text,
                                                     GError             **error);
-
-/* Does, ahead of time and on another thread, the work the first
- * connection of a process would otherwise wait for: loading the GStreamer
- * plugins and generating the DTLS certificate every peer of the process
- * shares.  Cheap to call more than once. */
-void                confab_peer_prewarm            (void);
-/* Waits for the thread confab_peer_prewarm() started, if it still runs (a
- * fraction of a second at most).  A program that pre-warmed calls it
- * before it exits: exit() running OpenSSL's cleanup under that thread
- * crashes it.  The last peer of a process calls it too. */
-void                confab_peer_prewarm_join       (void);
-/* How many peer connections of this process are still shutting down
- * (draining, closing their channels); a program about to exit iterates
- * its main context until this is 0 so that its last messages go out. */
-guint               confab_peer_get_n_closing      (void);
 
 G_END_DECLS

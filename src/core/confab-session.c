@@ -33,12 +33,9 @@ typedef struct
   ConfabPeer         *peer;         /* NULL until the first call or offer */
   /* The call_async() waiting for the server's online check. */
   GTask              *call_task;
-  /* While confab_peer_send_text() runs it may already report the new
-   * message's first states, before its id is known here: its first report
-   * ("sending") names the id, the last one is applied when it is listed. */
-  gboolean            sending;
-  guint64             sending_id;
-  ConfabDeliveryState early_state;
+  /* The id of the last message sent in this conversation: ids go on
+   * growing across its peers, so one never names two messages. */
+  guint64             last_message_id;
 } Entry;
 
 struct _ConfabSession
@@ -331,20 +328,6 @@ peer_message_state_changed_cb (ConfabPeer          *peer,
                                Entry               *entry)
 {
   g_assert (CONFAB_IS_PEER (peer));
-
-  /* Reported from inside confab_peer_send_text(), before the message is in
-   * the conversation (ids restart with each peer, so an older message may
-   * have the same one): confab_session_send_text() applies it. */
-  if (entry->sending)
-    {
-      if (entry->sending_id == 0 && state == CONFAB_DELIVERY_SENDING)
-        entry->sending_id = id;
-      if (entry->sending_id == id)
-        {
-          entry->early_state = state;
-          return;
-        }
-    }
 
   confab_conversation_set_delivery_state (entry->conversation, id, state);
 }
@@ -1300,7 +1283,6 @@ confab_session_send_text (ConfabSession  *self,
                           GError        **error)
 {
   g_autoptr(ConfabChatMessage) message = NULL;
-  g_autoptr(ConfabConversation) conversation = NULL;
   g_autoptr(ConfabPeer) connection = NULL;
   Entry *entry;
   guint64 id;
@@ -1320,32 +1302,32 @@ confab_session_send_text (ConfabSession  *self,
   if ((entry = lookup_entry (self, peer, error)) == NULL)
     return FALSE;
 
-  connection = g_object_ref (entry->peer);
-  conversation = g_object_ref (entry->conversation);
-
-  entry->sending = TRUE;
-  entry->sending_id = 0;
-  entry->early_state = CONFAB_DELIVERY_SENDING;
-  id = confab_peer_send_text (connection, text, error);
-
-  /* Sending may have ended the connection, and whoever heard of that may
-   * have removed the conversation. */
-  entry = g_hash_table_lookup (self->entries, peer);
-  if (entry == NULL || entry->peer != connection)
-    entry = NULL;
-  else
-    entry->sending = FALSE;
-
-  if (id == 0)
-    return FALSE;
-
-  message = confab_chat_message_new (id, CONFAB_CHAT_MESSAGE_OUTGOING, self->username, text, NULL);
-  if (entry != NULL)
+  if (text[0] == '\0')
     {
-      g_warn_if_fail (entry->sending_id == 0 || entry->sending_id == id);
-      confab_chat_message_set_delivery_state (message, entry->early_state);
+      g_set_error_literal (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_EMPTY_TEXT,
+                           _("An empty message cannot be sent."));
+      return FALSE;
     }
-  confab_conversation_append (conversation, message);
+
+  if (!peer_is_live (entry->peer))
+    {
+      g_set_error (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_CLOSED,
+                   _("The conversation with %s has ended."), peer);
+      return FALSE;
+    }
+
+  /* The message is listed before the peer hears of it, so that whatever
+   * the peer reports about its id finds it. */
+  connection = g_object_ref (entry->peer);
+  id = ++entry->last_message_id;
+  message = confab_chat_message_new (id, CONFAB_CHAT_MESSAGE_OUTGOING, self->username, text, NULL);
+  confab_conversation_append (entry->conversation, message);
+
+  if (!confab_peer_send_text (connection, id, text, error))
+    {
+      confab_chat_message_set_delivery_state (message, CONFAB_DELIVERY_FAILED);
+      return FALSE;
+    }
 
   return TRUE;
 }

@@ -17,7 +17,7 @@
 
 #include "confab-channel-frame.h"
 #include "confab-conversation.h"
-#include "confab-peer.h"
+#include "confab-runtime.h"
 #include "confab-session.h"
 #include "confab-signal-server.h"
 
@@ -450,7 +450,7 @@ conversation_ended (gpointer data)
 static gboolean
 nothing_closing (gpointer data)
 {
-  return confab_peer_get_n_closing () == 0;
+  return confab_runtime_get_n_closing () == 0;
 }
 
 static gboolean
@@ -1171,7 +1171,7 @@ main (int   argc,
    * are ready before the first call, as they are by the time a person
    * clicks "accept".  Given a second, so that the first call times the
    * connection, not the key generation. */
-  confab_peer_prewarm ();
+  confab_runtime_prewarm ();
   g_usleep (G_USEC_PER_SEC);
 
   if (opt_url != NULL)

@@ -99,6 +99,53 @@ test_frame_round_trip (void)
   g_assert_cmpint (frame.type, ==, CONFAB_CHANNEL_FRAME_BYE);
 }
 
+/* Version 2: CHANNEL.md's examples, both ways, and what is refused. */
+static void
+test_frame_acknowledgements (void)
+{
+  static const guint8 ack[] = { 0x06, 0, 0, 0, 0, 0, 0, 0x01, 0x00 };
+  static const guint8 message_ack[] = { 0x07, 0, 0, 0, 0, 0, 0, 0, 0x2b,
+                                        0, 0, 0, 0, 0, 0, 0, 0x29, 'o', 'k' };
+  static const guint8 zero_ack[] = { 0x07, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 'x' };
+  static const guint8 short_message_ack[] = { 0x07, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0 };
+  static const guint8 bad_utf8[] = { 0x07, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xc3 };
+  static const guint8 long_ack[] = { 0x06, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+  static const guint8 zero_id_ack[] = { 0x06, 0, 0, 0, 0, 0, 0, 0, 0 };
+  g_autoptr(GBytes) a = confab_channel_frame_encode_ack (256);
+  g_autoptr(GBytes) m = confab_channel_frame_encode_message_ack (43, 41, "ok", 2);
+  g_autofree char *longest = g_malloc (CONFAB_CHANNEL_FRAME_MAX_ACKED_TEXT);
+  g_autoptr(GBytes) full = NULL;
+  ConfabChannelFrame frame;
+  gsize length;
+  const guint8 *data;
+
+  data = g_bytes_get_data (a, &length);
+  g_assert_cmpmem (data, length, ack, sizeof ack);
+  data = g_bytes_get_data (m, &length);
+  g_assert_cmpmem (data, length, message_ack, sizeof message_ack);
+
+  decode_ok (a, &frame);
+  g_assert_cmpint (frame.type, ==, CONFAB_CHANNEL_FRAME_ACK);
+  g_assert_cmpuint (frame.id, ==, 256);
+  decode_ok (m, &frame);
+  g_assert_cmpint (frame.type, ==, CONFAB_CHANNEL_FRAME_MESSAGE_ACK);
+  g_assert_cmpuint (frame.id, ==, 43);
+  g_assert_cmpuint (frame.ack, ==, 41);
+  g_assert_cmpmem (frame.payload, frame.payload_length, "ok", 2);
+
+  /* The longest text that rides with an acknowledgement fills 64 KiB. */
+  memset (longest, 'x', CONFAB_CHANNEL_FRAME_MAX_ACKED_TEXT);
+  full = confab_channel_frame_encode_message_ack (1, 1, longest, CONFAB_CHANNEL_FRAME_MAX_ACKED_TEXT);
+  g_assert_cmpuint (g_bytes_get_size (full), ==, CONFAB_CHANNEL_FRAME_MAX_SIZE);
+  decode_ok (full, &frame);
+
+  decode_fails (zero_ack, sizeof zero_ack, CONFAB_CHANNEL_FRAME_ERROR_INVALID);
+  decode_fails (short_message_ack, sizeof short_message_ack, CONFAB_CHANNEL_FRAME_ERROR_TRUNCATED);
+  decode_fails (bad_utf8, sizeof bad_utf8, CONFAB_CHANNEL_FRAME_ERROR_INVALID_UTF8);
+  decode_fails (long_ack, sizeof long_ack, CONFAB_CHANNEL_FRAME_ERROR_INVALID);
+  decode_fails (zero_id_ack, sizeof zero_id_ack, CONFAB_CHANNEL_FRAME_ERROR_INVALID);
+}
+
 static void
 test_frame_refuses (void)
 {
@@ -272,6 +319,7 @@ main (int   argc,
 
   g_test_add_func ("/channel-frame/wire-bytes", test_frame_wire_bytes);
   g_test_add_func ("/channel-frame/round-trip", test_frame_round_trip);
+  g_test_add_func ("/channel-frame/acknowledgements", test_frame_acknowledgements);
   g_test_add_func ("/channel-frame/refuses", test_frame_refuses);
   g_test_add_func ("/channel-frame/reassembles-a-mebibyte", test_frame_reassembles_a_mebibyte);
   g_test_add_func ("/channel-frame/assembler-refuses", test_frame_assembler_refuses);

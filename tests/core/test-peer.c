@@ -13,6 +13,7 @@
 #include "confab-ice-server.h"
 #include "confab-peer.h"
 #include "confab-peer-private.h"
+#include "confab-runtime.h"
 #include "test-support.h"
 
 /* Between the two peers sits what the signalling server would do: the
@@ -32,6 +33,7 @@ typedef struct
   GPtrArray  *alice_received;
   GPtrArray  *bob_received;
   GHashTable *alice_message_states; /* id -> GArray of ConfabDeliveryState */
+  guint64     last_id;              /* the ids the test gives messages */
   GPtrArray  *alice_sent_kinds;
 } Fixture;
 
@@ -69,6 +71,18 @@ alice_message_state_cb (ConfabPeer          *peer,
     }
 
   g_array_append_val (states, state);
+}
+
+/* Sends @text with the next id, as the session does, and returns the id. */
+static guint64
+send_text (Fixture     *fixture,
+           ConfabPeer  *peer,
+           const char  *text,
+           GError     **error)
+{
+  guint64 id = ++fixture->last_id;
+
+  return confab_peer_send_text (peer, id, text, error) ? id : 0;
 }
 
 static void
@@ -215,7 +229,7 @@ fixture_tear_down (Fixture       *fixture,
 
   /* Let the deliveries still queued run out, and both connections finish
    * closing, so that nothing outlives the test. */
-  while (confab_peer_get_n_closing () > 0 || g_main_context_pending (NULL))
+  while (confab_runtime_get_n_closing () > 0 || g_main_context_pending (NULL))
     g_main_context_iteration (NULL, TRUE);
 
   g_clear_pointer (&fixture->alice_received, g_ptr_array_unref);
@@ -298,12 +312,12 @@ test_peer_call_and_chat (Fixture       *fixture,
   g_assert_true (confab_peer_get_extended (fixture->bob));
   g_assert_cmpint (confab_peer_get_failure_reason (fixture->alice), ==, CONFAB_PEER_REASON_NONE);
 
-  id = confab_peer_send_text (fixture->alice, "Hello Bob", &error);
+  id = send_text (fixture, fixture->alice, "Hello Bob", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (id, !=, 0);
-  g_assert_cmpuint (confab_peer_send_text (fixture->bob, "Hi Alice ✓", &error), !=, 0);
+  g_assert_cmpuint (send_text (fixture, fixture->bob, "Hi Alice ✓", &error), !=, 0);
   g_assert_no_error (error);
-  g_assert_cmpuint (confab_peer_send_text (fixture->alice, "How are you?", &error), !=, 0);
+  g_assert_cmpuint (send_text (fixture, fixture->alice, "How are you?", &error), !=, 0);
   g_assert_no_error (error);
 
   wait_for_received (fixture->bob_received, 2);
@@ -327,14 +341,64 @@ test_peer_delivery_receipts (Fixture       *fixture,
 
   connect_both (fixture, FALSE);
 
-  id = confab_peer_send_text (fixture->alice, "receipt please", NULL);
+  id = send_text (fixture, fixture->alice, "receipt please", NULL);
   wait_for_message_state (fixture, id, CONFAB_DELIVERY_DELIVERED);
 
+  /* "sending" is the caller's to know: the peer reports what follows. */
   states = g_hash_table_lookup (fixture->alice_message_states, &id);
-  g_assert_cmpuint (states->len, ==, 3);
-  g_assert_cmpint (g_array_index (states, ConfabDeliveryState, 0), ==, CONFAB_DELIVERY_SENDING);
-  g_assert_cmpint (g_array_index (states, ConfabDeliveryState, 1), ==, CONFAB_DELIVERY_SENT);
-  g_assert_cmpint (g_array_index (states, ConfabDeliveryState, 2), ==, CONFAB_DELIVERY_DELIVERED);
+  g_assert_cmpuint (states->len, ==, 2);
+  g_assert_cmpint (g_array_index (states, ConfabDeliveryState, 0), ==, CONFAB_DELIVERY_SENT);
+  g_assert_cmpint (g_array_index (states, ConfabDeliveryState, 1), ==, CONFAB_DELIVERY_DELIVERED);
+}
+
+/* Messages sent in a burst are acknowledged together, and every one of
+ * them arrives at "delivered". */
+static void
+test_peer_receipts_coalesce (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  guint64 ids[20];
+
+  connect_both (fixture, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("burst %u", i);
+
+      ids[i] = send_text (fixture, fixture->alice, text, NULL);
+    }
+
+  wait_for_received (fixture->bob_received, G_N_ELEMENTS (ids));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    wait_for_message_state (fixture, ids[i], CONFAB_DELIVERY_DELIVERED);
+
+  /* An answer carries the acknowledgement of what it answers. */
+  ids[0] = send_text (fixture, fixture->bob, "all of them", NULL);
+  wait_for_received (fixture->alice_received, 1);
+  ids[1] = send_text (fixture, fixture->alice, "good", NULL);
+  wait_for_message_state (fixture, ids[1], CONFAB_DELIVERY_DELIVERED);
+}
+
+/* A Confab of version 1 gets, and sends, one receipt a message. */
+static void
+test_peer_speaks_version_1 (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  guint64 id;
+
+  make_alice (fixture, FALSE);
+  _confab_peer_set_channel_version (fixture->alice, 1);
+  confab_peer_call (fixture->alice);
+  wait_for_state (fixture->alice, CONFAB_PEER_STATE_OPEN);
+  wait_for_state (fixture->bob, CONFAB_PEER_STATE_OPEN);
+  g_assert_true (confab_peer_get_extended (fixture->alice));
+
+  id = send_text (fixture, fixture->alice, "from an older Confab", NULL);
+  wait_for_message_state (fixture, id, CONFAB_DELIVERY_DELIVERED);
+  send_text (fixture, fixture->bob, "from a newer one", NULL);
+  wait_for_received (fixture->alice_received, 1);
+  id = send_text (fixture, fixture->alice, "and again", NULL);
+  wait_for_message_state (fixture, id, CONFAB_DELIVERY_DELIVERED);
 }
 
 static void
@@ -345,11 +409,12 @@ test_peer_queues_text_before_open (Fixture       *fixture,
   guint64 second;
 
   make_alice (fixture, FALSE);
-  first = confab_peer_send_text (fixture->alice, "before the call", NULL);
+  first = send_text (fixture, fixture->alice, "before the call", NULL);
   confab_peer_call (fixture->alice);
-  second = confab_peer_send_text (fixture->alice, "while calling", NULL);
-  g_assert_cmpint (last_state (fixture, first), ==, CONFAB_DELIVERY_SENDING);
-  g_assert_cmpint (last_state (fixture, second), ==, CONFAB_DELIVERY_SENDING);
+  second = send_text (fixture, fixture->alice, "while calling", NULL);
+  /* Queued, so nothing to report yet. */
+  g_assert_null (g_hash_table_lookup (fixture->alice_message_states, &first));
+  g_assert_null (g_hash_table_lookup (fixture->alice_message_states, &second));
 
   wait_for_received (fixture->bob_received, 2);
   g_assert_cmpstr (g_ptr_array_index (fixture->bob_received, 0), ==, "before the call");
@@ -371,8 +436,8 @@ test_peer_mebibyte_message (Fixture       *fixture,
 
   connect_both (fixture, FALSE);
 
-  id = confab_peer_send_text (fixture->alice, text, NULL);
-  confab_peer_send_text (fixture->alice, "after the big one", NULL);
+  id = send_text (fixture, fixture->alice, text, NULL);
+  send_text (fixture, fixture->alice, "after the big one", NULL);
   wait_for_received (fixture->bob_received, 2);
 
   g_assert_cmpuint (strlen (g_ptr_array_index (fixture->bob_received, 0)), ==, strlen (text));
@@ -389,7 +454,7 @@ test_peer_decline (Fixture       *fixture,
 
   fixture->bob_declines = TRUE;
   make_alice (fixture, FALSE);
-  id = confab_peer_send_text (fixture->alice, "never sent", NULL);
+  id = send_text (fixture, fixture->alice, "never sent", NULL);
   confab_peer_call (fixture->alice);
 
   wait_for_state (fixture->alice, CONFAB_PEER_STATE_FAILED);
@@ -417,7 +482,9 @@ test_peer_offline (Fixture       *fixture,
                    CONFAB_PEER_REASON_PEER_OFFLINE);
   g_assert_null (fixture->bob);
 
-  g_assert_cmpuint (confab_peer_send_text (fixture->alice, "too late", &error), ==, 0);
+  g_assert_cmpuint (send_text (fixture, fixture->alice, "too late", &error), ==, 0);
+  /* Refused, so never reported either. */
+  g_assert_null (g_hash_table_lookup (fixture->alice_message_states, &fixture->last_id));
   g_assert_error (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_CLOSED);
 }
 
@@ -449,7 +516,7 @@ test_peer_hang_up (Fixture       *fixture,
 {
   connect_both (fixture, FALSE);
 
-  confab_peer_send_text (fixture->alice, "bye now", NULL);
+  send_text (fixture, fixture->alice, "bye now", NULL);
   confab_peer_hang_up (fixture->alice);
   g_assert_cmpint (confab_peer_get_state (fixture->alice), ==, CONFAB_PEER_STATE_CLOSED);
   g_assert_cmpint (confab_peer_get_failure_reason (fixture->alice), ==, CONFAB_PEER_REASON_NONE);
@@ -502,8 +569,8 @@ test_peer_mobile_app (Fixture       *fixture,
   g_assert_false (confab_peer_get_extended (fixture->alice));
   g_assert_false (confab_peer_get_extended (fixture->bob));
 
-  id = confab_peer_send_text (fixture->alice, "from the phone", NULL);
-  confab_peer_send_text (fixture->bob, "from the desktop", NULL);
+  id = send_text (fixture, fixture->alice, "from the phone", NULL);
+  send_text (fixture, fixture->bob, "from the desktop", NULL);
   wait_for_received (fixture->bob_received, 1);
   wait_for_received (fixture->alice_received, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->bob_received, 0), ==, "from the phone");
@@ -529,7 +596,7 @@ test_peer_ice_servers (Fixture       *fixture,
   fixture->ice_servers = servers;
   connect_both (fixture, FALSE);
 
-  confab_peer_send_text (fixture->bob, "through the servers' silence", NULL);
+  send_text (fixture, fixture->bob, "through the servers' silence", NULL);
   wait_for_received (fixture->alice_received, 1);
 }
 
@@ -582,6 +649,8 @@ main (int   argc,
 
   ADD ("call-and-chat", test_peer_call_and_chat);
   ADD ("delivery-receipts", test_peer_delivery_receipts);
+  ADD ("receipts-coalesce", test_peer_receipts_coalesce);
+  ADD ("speaks-version-1", test_peer_speaks_version_1);
   ADD ("queues-text-before-open", test_peer_queues_text_before_open);
   ADD ("mebibyte-message", test_peer_mebibyte_message);
   ADD ("decline", test_peer_decline);

@@ -13,6 +13,7 @@
 #include "confab-conversation.h"
 #include "confab-core-enums.h"
 #include "confab-peer-private.h"
+#include "confab-runtime.h"
 #include "confab-session.h"
 #include "confab-session-private.h"
 #include "confab-signal-client.h"
@@ -137,7 +138,7 @@ fixture_tear_down (Fixture       *fixture,
 
   /* Let every peer connection finish closing and the close handshakes
    * complete, so that nothing outlives the test. */
-  while (confab_peer_get_n_closing () > 0 ||
+  while (confab_runtime_get_n_closing () > 0 ||
          (fixture->server != NULL && confab_signal_server_get_n_clients (fixture->server) > 0))
     g_main_context_iteration (NULL, TRUE);
 
