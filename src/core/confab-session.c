@@ -23,41 +23,6 @@
 /* As the mobile app gives its person time to find the phone. */
 #define DEFAULT_ANSWER_TIMEOUT_S 60
 
-/* One conversation and the peer connection it currently runs on.  A
- * conversation outlives its peers: calling again after a chat ended makes a
- * new peer and keeps the history. */
-typedef struct
-{
-  ConfabSession      *session;      /* not owned: the session owns us */
-  ConfabConversation *conversation;
-  ConfabPeer         *peer;         /* NULL until the first call or offer */
-  /* The call_async() waiting for the server's online check. */
-  GTask              *call_task;
-  /* While confab_peer_send_text() runs it may already report the new
-   * message's first states, before its id is known here: its first report
-   * ("sending") names the id, the last one is applied when it is listed. */
-  gboolean            sending;
-  guint64             sending_id;
-  ConfabDeliveryState early_state;
-} Entry;
-
-struct _ConfabSession
-{
-  GObject             parent_instance;
-
-  ConfabSignalClient *client;
-  GListStore         *conversations;
-  GHashTable         *entries;        /* peer name -> Entry */
-  GQueue              pending_signals; /* ConfabMessage, while not signed in */
-
-  ConfabSessionState  state;
-  char               *username;
-  char               *server_url;
-  char               *last_error;
-  GStrv               ice_servers;
-  guint               answer_timeout;
-};
-
 G_DEFINE_FINAL_TYPE (ConfabSession, confab_session, G_TYPE_OBJECT)
 G_DEFINE_QUARK (confab-session-error-quark, confab_session_error)
 
@@ -82,13 +47,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void entry_set_peer (Entry      *entry,
-                            ConfabPeer *peer);
-
 /* Small helpers */
 
-static gboolean
-peer_is_live (ConfabPeer *peer)
+gboolean
+_confab_session_peer_is_live (ConfabPeer *peer)
 {
   ConfabPeerState state;
 
@@ -233,8 +195,8 @@ describe_failure (ConfabPeerState            state,
     }
 }
 
-static void
-entry_sync_state (Entry *entry)
+void
+_confab_session_entry_sync_state (Entry *entry)
 {
   const char *peer_name = confab_conversation_get_peer_name (entry->conversation);
   ConfabConversationFailure failure = CONFAB_CONVERSATION_FAILURE_NONE;
@@ -280,18 +242,6 @@ entry_sync_state (Entry *entry)
     }
 
   confab_conversation_set_state (entry->conversation, state, failure, sentence);
-}
-
-/* The pending call */
-
-/* The person is there and the offer is on its way.  Callers take the task
- * from its entry first: its callback may do anything, even remove the
- * conversation. */
-static void
-return_call_started (GTask *task)
-{
-  if (!g_task_return_error_if_cancelled (task))
-    g_task_return_boolean (task, TRUE);
 }
 
 /* Peer signals */
@@ -363,10 +313,10 @@ peer_state_cb (ConfabPeer *peer,
   /* Whoever watches the conversation may remove it, and so free @entry:
    * take what is needed from it first. */
   conversation = g_object_ref (entry->conversation);
-  if (!peer_is_live (peer))
+  if (!_confab_session_peer_is_live (peer))
     task = g_steal_pointer (&entry->call_task);
 
-  entry_sync_state (entry);
+  _confab_session_entry_sync_state (entry);
 
   if (task != NULL)
     g_task_return_new_error (task, CONFAB_SESSION_ERROR,
@@ -398,7 +348,7 @@ entry_free (gpointer data)
   /* remove_entry() and remove_all_entries() took any pending call. */
   g_assert (entry->call_task == NULL);
 
-  entry_set_peer (entry, NULL);
+  _confab_session_entry_set_peer (entry, NULL);
   g_clear_object (&entry->conversation);
   g_free (entry);
 }
@@ -412,9 +362,9 @@ return_closed (GTask *task)
 
 /* Replaces the entry's peer.  The old one is dropped without a word to the
  * other side: callers hang it up first where the other side must know. */
-static void
-entry_set_peer (Entry      *entry,
-                ConfabPeer *peer)
+void
+_confab_session_entry_set_peer (Entry      *entry,
+                                ConfabPeer *peer)
 {
   ConfabSession *self = entry->session;
 
@@ -447,9 +397,9 @@ entry_set_peer (Entry      *entry,
 }
 
 /* The entry for @peer_name, made (and its conversation listed) if need be. */
-static Entry *
-ensure_entry (ConfabSession *self,
-              const char    *peer_name)
+Entry *
+_confab_session_ensure_entry (ConfabSession *self,
+                              const char    *peer_name)
 {
   Entry *entry = g_hash_table_lookup (self->entries, peer_name);
 
@@ -498,7 +448,7 @@ hang_up_all (ConfabSession *self)
 
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    if (peer_is_live (entry->peer))
+    if (_confab_session_peer_is_live (entry->peer))
       g_ptr_array_add (live, g_object_ref (entry->peer));
 
   for (guint i = 0; i < live->len; i++)
@@ -522,167 +472,6 @@ remove_all_entries (ConfabSession *self)
   g_hash_table_remove_all (self->entries);
   g_list_store_remove_all (self->conversations);
   g_ptr_array_foreach (tasks, (GFunc) return_closed, NULL);
-}
-
-/* Messages from the server */
-
-static void
-handle_offer (ConfabSession *self,
-              ConfabMessage *message,
-              const char    *peer_name)
-{
-  g_autoptr(ConfabPeer) peer = NULL;
-  g_autoptr(GError) error = NULL;
-  Entry *entry = g_hash_table_lookup (self->entries, peer_name);
-  g_autoptr(GTask) call = NULL;
-  gboolean auto_accept = FALSE;
-  gboolean was_asking;
-
-  if (entry != NULL && peer_is_live (entry->peer))
-    {
-      switch (confab_peer_get_state (entry->peer))
-        {
-        case CONFAB_PEER_STATE_NEW:
-        case CONFAB_PEER_STATE_CALLING:
-          /* Both called each other at once.  The one whose name sorts
-           * first keeps its call and ignores the other's offer; the other
-           * drops its own call and takes this offer, accepted at once since
-           * its person asked for this chat.  Two Confabs thus agree on one
-           * connection whichever offer arrives first. */
-          if (g_strcmp0 (self->username, peer_name) < 0)
-            {
-              g_debug ("Both called “%s”; keeping our call", peer_name);
-              return;
-            }
-          auto_accept = TRUE;
-          break;
-
-        case CONFAB_PEER_STATE_INCOMING:
-          /* A second offer replaces the first; the question stands. */
-          break;
-
-        case CONFAB_PEER_STATE_CONNECTING:
-        case CONFAB_PEER_STATE_OPEN:
-          /* The other side started afresh (its app restarted, or it lost
-           * us before we noticed): the old connection is dead. */
-          break;
-
-        case CONFAB_PEER_STATE_CLOSED:
-        case CONFAB_PEER_STATE_FAILED:
-        default:
-          g_assert_not_reached ();
-        }
-    }
-
-  peer = confab_peer_new_incoming (self->username, message, &error);
-  if (peer == NULL)
-    {
-      g_message ("Ignoring an offer from “%s”: %s", peer_name, error->message);
-      return;
-    }
-
-  was_asking = entry != NULL && entry->peer != NULL &&
-               confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_INCOMING;
-
-  entry = ensure_entry (self, peer_name);
-  entry_set_peer (entry, peer);
-  if (auto_accept)
-    call = g_steal_pointer (&entry->call_task);
-  /* From here on @entry may be gone: the state's watchers may remove it. */
-  entry_sync_state (entry);
-
-  if (auto_accept)
-    {
-      confab_peer_accept (peer);
-      if (call != NULL)
-        return_call_started (call);
-    }
-  else if (!was_asking)
-    {
-      g_signal_emit (self, signals[INCOMING_REQUEST], 0, peer_name);
-    }
-}
-
-static void
-client_message_received_cb (ConfabSignalClient *client,
-                            ConfabMessage      *message,
-                            const char         *peer_name,
-                            ConfabSession      *self)
-{
-  ConfabMessageKind kind = confab_message_get_kind (message);
-  Entry *entry;
-
-  g_assert (CONFAB_IS_SIGNAL_CLIENT (client));
-
-  if (peer_name == NULL)
-    return;
-
-  if (kind == CONFAB_MESSAGE_OFFER_RECEIVED)
-    {
-      handle_offer (self, message, peer_name);
-      return;
-    }
-
-  entry = g_hash_table_lookup (self->entries, peer_name);
-  if (entry == NULL || entry->peer == NULL)
-    {
-      g_debug ("Ignoring %s about “%s”, with whom there is no conversation",
-               confab_message_kind_to_string (kind), peer_name);
-      return;
-    }
-
-  /* The answer to the call's online check: the call has started, or the
-   * peer is not there. */
-  if (kind == CONFAB_MESSAGE_TRANSFER_RESPONSE && entry->call_task != NULL &&
-      confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_CALLING)
-    {
-      g_autoptr(ConfabPeer) peer = g_object_ref (entry->peer);
-
-      confab_peer_handle_message (peer, message);
-
-      /* A peer that is offline has failed the call through peer_state_cb;
-       * whoever heard of that may have removed the conversation. */
-      entry = g_hash_table_lookup (self->entries, peer_name);
-      if (entry != NULL && entry->peer == peer && entry->call_task != NULL && peer_is_live (peer))
-        {
-          g_autoptr(GTask) task = g_steal_pointer (&entry->call_task);
-
-          return_call_started (task);
-        }
-      return;
-    }
-
-  if (!confab_peer_handle_message (entry->peer, message))
-    g_debug ("Ignoring %s from “%s” in its current state",
-             confab_message_kind_to_string (kind), peer_name);
-}
-
-static void
-client_server_error_cb (ConfabSignalClient *client,
-                        ConfabMessage      *error,
-                        ConfabSession      *self)
-{
-  const char *code = confab_message_get_error_code (error);
-  const char *target = confab_message_get_target (error);
-  Entry *entry;
-
-  g_assert (CONFAB_IS_SIGNAL_CLIENT (client));
-
-  /* The person left the server between the online check and the offer:
-   * the call fails now rather than at its answer timeout.  Confab's
-   * servers name whom a refused request was for; the article's server
-   * says nothing at all. */
-  if (g_strcmp0 (code, "unknown-target") == 0 && target != NULL &&
-      (entry = g_hash_table_lookup (self->entries, target)) != NULL && entry->peer != NULL &&
-      confab_peer_handle_message (entry->peer, error))
-    return;
-
-  /* Any other refusal of something a peer sent: the peers find out for
-   * themselves (no answer, a timeout), and the server said why in its log. */
-  g_message ("The server refused a %s: %s (%s)",
-             confab_message_get_error_ref (error) ? confab_message_get_error_ref (error) : "message",
-             confab_message_get_error_message (error) ? confab_message_get_error_message (error) : "",
-             code != NULL ? code : "");
 }
 
 static void
@@ -917,9 +706,9 @@ confab_session_init (ConfabSession *self)
   g_queue_init (&self->pending_signals);
 
   g_signal_connect (self->client, "message-received",
-                    G_CALLBACK (client_message_received_cb), self);
+                    G_CALLBACK (_confab_session_client_message_received_cb), self);
   g_signal_connect (self->client, "server-error",
-                    G_CALLBACK (client_server_error_cb), self);
+                    G_CALLBACK (_confab_session_client_server_error_cb), self);
   g_signal_connect (self->client, "notify::state",
                     G_CALLBACK (client_notify_cb), self);
   g_signal_connect (self->client, "notify::last-error",
@@ -1130,9 +919,9 @@ confab_session_disconnect (ConfabSession *self)
 
 /* Chatting */
 
-static gboolean
-check_registered (ConfabSession  *self,
-                  GError        **error)
+gboolean
+_confab_session_check_registered (ConfabSession  *self,
+                                  GError        **error)
 {
   if (self->state == CONFAB_SESSION_REGISTERED)
     return TRUE;
@@ -1145,10 +934,10 @@ check_registered (ConfabSession  *self,
   return FALSE;
 }
 
-static Entry *
-lookup_entry (ConfabSession  *self,
-              const char     *peer,
-              GError        **error)
+Entry *
+_confab_session_lookup_entry (ConfabSession  *self,
+                              const char     *peer,
+                              GError        **error)
 {
   Entry *entry = g_hash_table_lookup (self->entries, peer);
 
@@ -1163,134 +952,10 @@ lookup_entry (ConfabSession  *self,
 }
 
 void
-confab_session_call_async (ConfabSession       *self,
-                           const char          *peer,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+_confab_session_emit_incoming_request (ConfabSession *self,
+                                       const char    *peer_name)
 {
-  g_autoptr(ConfabPeer) outgoing = NULL;
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  Entry *entry;
-
-  g_return_if_fail (CONFAB_IS_SESSION (self));
-  g_return_if_fail (peer != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_session_call_async);
-
-  if (!confab_message_validate_name (peer, NULL))
-    {
-      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_NAME,
-                               _("“%s” is not a name anybody can have. Check the name."), peer);
-      return;
-    }
-
-  if (g_strcmp0 (peer, self->username) == 0)
-    {
-      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_SELF,
-                               _("That is your own name. Enter the name of the person you "
-                                 "want to chat with."));
-      return;
-    }
-
-  if (!check_registered (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  entry = g_hash_table_lookup (self->entries, peer);
-  if (entry != NULL && peer_is_live (entry->peer))
-    {
-      /* Calling someone who is asking us is saying yes. */
-      if (confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_INCOMING)
-        {
-          confab_peer_accept (entry->peer);
-          g_task_return_boolean (task, TRUE);
-          return;
-        }
-
-      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_BUSY,
-                               _("You are already in a conversation with %s."), peer);
-      return;
-    }
-
-  entry = ensure_entry (self, peer);
-  /* A pending call is answered as soon as its peer stops calling. */
-  g_assert (entry->call_task == NULL);
-  entry->call_task = g_steal_pointer (&task);
-
-  /* The peer sends start_transfer: the server's answer tells it, and us,
-   * whether the person is there (client_message_received_cb). */
-  outgoing = confab_peer_new_outgoing (self->username, peer);
-  confab_peer_set_answer_timeout (outgoing, self->answer_timeout);
-  entry_set_peer (entry, outgoing);
-  confab_peer_call (outgoing);
-}
-
-gboolean
-confab_session_call_finish (ConfabSession  *self,
-                            GAsyncResult   *result,
-                            GError        **error)
-{
-  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* Accepts or declines what @peer asks. */
-static gboolean
-answer_request (ConfabSession  *self,
-                const char     *peer,
-                gboolean        accept,
-                GError        **error)
-{
-  Entry *entry = lookup_entry (self, peer, error);
-
-  if (entry == NULL)
-    return FALSE;
-
-  if (confab_peer_get_state (entry->peer) != CONFAB_PEER_STATE_INCOMING)
-    {
-      g_set_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION,
-                   _("%s is no longer asking to chat."), peer);
-      return FALSE;
-    }
-
-  if (accept)
-    confab_peer_accept (entry->peer);
-  else
-    confab_peer_decline (entry->peer);
-
-  return TRUE;
-}
-
-gboolean
-confab_session_accept (ConfabSession  *self,
-                       const char     *peer,
-                       GError        **error)
-{
-  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (peer != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return answer_request (self, peer, TRUE, error);
-}
-
-gboolean
-confab_session_decline (ConfabSession  *self,
-                        const char     *peer,
-                        GError        **error)
-{
-  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (peer != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return answer_request (self, peer, FALSE, error);
+  g_signal_emit (self, signals[INCOMING_REQUEST], 0, peer_name);
 }
 
 gboolean
@@ -1317,7 +982,7 @@ confab_session_send_text (ConfabSession  *self,
       return FALSE;
     }
 
-  if ((entry = lookup_entry (self, peer, error)) == NULL)
+  if ((entry = _confab_session_lookup_entry (self, peer, error)) == NULL)
     return FALSE;
 
   connection = g_object_ref (entry->peer);
@@ -1361,7 +1026,7 @@ confab_session_hang_up (ConfabSession  *self,
   g_return_val_if_fail (peer != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((entry = lookup_entry (self, peer, error)) == NULL)
+  if ((entry = _confab_session_lookup_entry (self, peer, error)) == NULL)
     return FALSE;
 
   confab_peer_hang_up (entry->peer);
@@ -1381,7 +1046,7 @@ confab_session_remove_conversation (ConfabSession *self,
   if (entry == NULL)
     return;
 
-  if (peer_is_live (entry->peer))
+  if (_confab_session_peer_is_live (entry->peer))
     confab_peer_hang_up (entry->peer);
 
   remove_entry (self, peer);
