@@ -977,8 +977,9 @@ confab_session_send_text (ConfabSession  *self,
 
   if (!g_utf8_validate (text, -1, NULL))
     {
-      g_set_error_literal (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_EMPTY_TEXT,
-                           _("The message is not valid text."));
+      g_set_error_literal (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT,
+                           _("The message contains bytes that are not text (UTF-8), so it "
+                             "was not sent."));
       return FALSE;
     }
 

@@ -39,6 +39,7 @@ typedef enum
   CONFAB_SESSION_ERROR_SELF,            /* calling oneself */
   CONFAB_SESSION_ERROR_NO_CONVERSATION, /* no conversation with that peer */
   CONFAB_SESSION_ERROR_BUSY,            /* a conversation with that peer is already going */
+  CONFAB_SESSION_ERROR_INVALID_TEXT,    /* the text to send is not valid UTF-8 */
 } ConfabSessionError;
 
 G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
@@ -107,7 +108,8 @@ gboolean            confab_session_decline            (ConfabSession        *sel
                                                        GError              **error);
 
 /* Appends the text to the conversation at once (state "sending") and sends
- * it when the channel is open; text sent before then is queued. */
+ * it when the channel is open; text sent before then is queued.  Fails
+ * with CONFAB_SESSION_ERROR_INVALID_TEXT for text that is not UTF-8. */
 gboolean            confab_session_send_text          (ConfabSession        *self,
                                                        const char           *peer,
                                                        const char           *text,

@@ -616,6 +616,31 @@ test_session_refusals (Fixture       *fixture,
 }
 
 static void
+test_session_invalid_text (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ConfabSession *alice = sign_in (fixture, "alice", NULL);
+  ConfabConversation *conversation;
+
+  sign_in (fixture, "bob", NULL);
+  g_assert_true (session_call (alice, "bob", NULL));
+  conversation = conversation_of (alice, "bob");
+
+  /* Bytes that are not UTF-8 are the caller's mistake, not the peer's:
+   * a session error of its own, a sentence, and nothing listed or sent. */
+  g_assert_false (confab_session_send_text (alice, "bob", "caf\xe9", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT);
+  g_assert_nonnull (strstr (error->message, "UTF-8"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 0);
+  g_clear_error (&error);
+
+  /* Checked before anything else: even with nobody to send it to. */
+  g_assert_false (confab_session_send_text (alice, "nobody", "\xff", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT);
+}
+
+static void
 test_session_hang_up (Fixture       *fixture,
                       gconstpointer  data)
 {
@@ -888,6 +913,7 @@ main (int   argc,
   ADD ("offline", test_session_offline);
   ADD ("refusals", test_session_refusals);
   ADD ("removed-while-notifying", test_session_removed_while_notifying);
+  ADD ("invalid-text", test_session_invalid_text);
   ADD ("hang-up", test_session_hang_up);
   ADD ("peer-vanishes", test_session_peer_vanishes);
   ADD ("no-answer", test_session_no_answer);
