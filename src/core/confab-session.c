@@ -11,6 +11,7 @@
 
 #include "confab-chat-message.h"
 #include "confab-conversation.h"
+#include "confab-conversation-private.h"
 #include "confab-core-enums.h"
 #include "confab-peer.h"
 #include "confab-session.h"
@@ -336,6 +337,7 @@ entry_new (ConfabSession *self,
 
   entry->session = self;
   entry->conversation = confab_conversation_new (peer_name);
+  _confab_conversation_set_session (entry->conversation, self);
 
   return entry;
 }
@@ -349,6 +351,9 @@ entry_free (gpointer data)
   g_assert (entry->call_task == NULL);
 
   _confab_session_entry_set_peer (entry, NULL);
+  /* A view may hold on to it: its calls now fail rather than reach a
+   * newer conversation with the same peer. */
+  _confab_conversation_set_session (entry->conversation, NULL);
   g_clear_object (&entry->conversation);
   g_free (entry);
 }

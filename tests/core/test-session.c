@@ -641,6 +641,75 @@ test_session_invalid_text (Fixture       *fixture,
 }
 
 static void
+test_session_conversation_methods (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabConversation) forgotten = NULL;
+  ConfabSession *alice = sign_in (fixture, "alice", NULL);
+  ConfabSession *bob = sign_in (fixture, "bob", NULL);
+  ConfabConversation *at_alice;
+  ConfabConversation *at_bob;
+
+  /* The window answers, writes and ends through the conversation it
+   * shows, never by name. */
+  g_assert_true (session_call (alice, "bob", NULL));
+  while (get_record (bob)->requests->len < 1)
+    g_main_context_iteration (NULL, TRUE);
+  at_alice = conversation_of (alice, "bob");
+  at_bob = conversation_of (bob, "alice");
+  g_assert_true (confab_conversation_accept (at_bob, &error));
+  g_assert_no_error (error);
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_OPEN);
+  wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_OPEN);
+
+  g_assert_true (confab_conversation_send_text (at_alice, "through the object", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (at_alice)), ==, 1);
+  wait_for_n_items (at_bob, 1);
+  g_assert_cmpstr (confab_chat_message_get_text (message_at (at_bob, 0)), ==, "through the object");
+
+  /* Its own error, whichever door the text came through. */
+  g_assert_false (confab_conversation_send_text (at_alice, "\xc3", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT);
+  g_clear_error (&error);
+
+  g_assert_true (confab_conversation_hang_up (at_bob, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (confab_conversation_get_state (at_bob), ==, CONFAB_CONVERSATION_CLOSED);
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_CLOSED);
+  g_assert_cmpint (confab_conversation_get_failure (at_alice), ==, CONFAB_CONVERSATION_FAILURE_HUNG_UP);
+
+  /* Declining through the object. */
+  g_assert_true (session_call (alice, "bob", NULL));
+  while (get_record (bob)->requests->len < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (confab_conversation_decline (at_bob, &error));
+  g_assert_no_error (error);
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_FAILED);
+  g_assert_cmpint (confab_conversation_get_failure (at_alice), ==, CONFAB_CONVERSATION_FAILURE_DECLINED);
+  g_assert_false (confab_conversation_accept (at_bob, &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_clear_error (&error);
+
+  /* A conversation the session forgot stays forgotten: a view still
+   * holding it cannot answer the newer request of the same person. */
+  forgotten = g_object_ref (at_bob);
+  confab_session_remove_conversation (bob, "alice");
+  g_assert_true (session_call (alice, "bob", NULL));
+  while (get_record (bob)->requests->len < 3)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (conversation_of (bob, "alice") != forgotten);
+  g_assert_false (confab_conversation_accept (forgotten, &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_clear_error (&error);
+  g_assert_false (confab_conversation_send_text (forgotten, "stale", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_assert_cmpint (confab_conversation_get_state (conversation_of (bob, "alice")), ==,
+                   CONFAB_CONVERSATION_INCOMING);
+}
+
+static void
 test_session_hang_up (Fixture       *fixture,
                       gconstpointer  data)
 {
@@ -914,6 +983,7 @@ main (int   argc,
   ADD ("refusals", test_session_refusals);
   ADD ("removed-while-notifying", test_session_removed_while_notifying);
   ADD ("invalid-text", test_session_invalid_text);
+  ADD ("conversation-methods", test_session_conversation_methods);
   ADD ("hang-up", test_session_hang_up);
   ADD ("peer-vanishes", test_session_peer_vanishes);
   ADD ("no-answer", test_session_no_answer);
