@@ -448,10 +448,10 @@ connect_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_printerr ("confab-cli: %s\n", error->message);
-      if (g_error_matches (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_NAME_TAKEN))
+      if (g_error_matches (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NAME_TAKEN))
         cli_quit (cli, EXIT_NAME_TAKEN);
       else if (g_error_matches (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_NAME) ||
-               g_error_matches (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_INVALID_URL))
+               g_error_matches (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_URL))
         cli_quit (cli, EXIT_USAGE);
       else
         cli_quit (cli, EXIT_UNREACHABLE);

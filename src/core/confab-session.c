@@ -836,6 +836,28 @@ confab_session_lookup_conversation (ConfabSession *self,
 
 /* Signing in and out */
 
+/* The signalling client's reason for a failed sign-in, as a session code:
+ * the app and the CLI see only the session.  The sentence stays the
+ * client's, which says exactly what went wrong. */
+static ConfabSessionError
+sign_in_error_code (const GError *error)
+{
+  switch (error->code)
+    {
+    case CONFAB_SIGNAL_CLIENT_ERROR_INVALID_URL:
+      return CONFAB_SESSION_ERROR_INVALID_URL;
+
+    case CONFAB_SIGNAL_CLIENT_ERROR_INVALID_NAME:
+      return CONFAB_SESSION_ERROR_INVALID_NAME;
+
+    case CONFAB_SIGNAL_CLIENT_ERROR_NAME_TAKEN:
+      return CONFAB_SESSION_ERROR_NAME_TAKEN;
+
+    default:
+      return CONFAB_SESSION_ERROR_UNREACHABLE;
+    }
+}
+
 static void
 connect_cb (GObject      *object,
             GAsyncResult *result,
@@ -844,10 +866,13 @@ connect_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!confab_signal_client_connect_finish (CONFAB_SIGNAL_CLIENT (object), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
+  if (confab_signal_client_connect_finish (CONFAB_SIGNAL_CLIENT (object), result, &error))
     g_task_return_boolean (task, TRUE);
+  else if (error->domain == CONFAB_SIGNAL_CLIENT_ERROR)
+    g_task_return_new_error (task, CONFAB_SESSION_ERROR, sign_in_error_code (error),
+                             "%s", error->message);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
 }
 
 void

@@ -40,6 +40,9 @@ typedef enum
   CONFAB_SESSION_ERROR_NO_CONVERSATION, /* no conversation with that peer */
   CONFAB_SESSION_ERROR_BUSY,            /* a conversation with that peer is already going */
   CONFAB_SESSION_ERROR_INVALID_TEXT,    /* the text to send is not valid UTF-8 */
+  CONFAB_SESSION_ERROR_INVALID_URL,     /* not a ws:// or wss:// address */
+  CONFAB_SESSION_ERROR_NAME_TAKEN,      /* someone else is signed in under the name */
+  CONFAB_SESSION_ERROR_UNREACHABLE,     /* the server could not be reached, secured or used */
 } ConfabSessionError;
 
 G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
@@ -70,9 +73,10 @@ ConfabConversation *confab_session_lookup_conversation (ConfabSession       *sel
                                                         const char          *peer);
 
 /* Signs in: connects to @url (ws:// or wss://) and registers @name.  Fails
- * with CONFAB_SIGNAL_CLIENT_ERROR (unreachable, name taken, ...) or
- * CONFAB_SESSION_ERROR_INVALID_NAME.  After success the session keeps the
- * connection up by itself (state "reconnecting" while it retries). */
+ * with CONFAB_SESSION_ERROR_INVALID_URL, _INVALID_NAME, _NAME_TAKEN or
+ * _UNREACHABLE, whose message says exactly what went wrong.  After success
+ * the session keeps the connection up by itself (state "reconnecting"
+ * while it retries). */
 void                confab_session_connect_async      (ConfabSession        *self,
                                                        const char           *url,
                                                        const char           *name,

@@ -588,7 +588,7 @@ test_session_refusals (Fixture       *fixture,
   /* The name is taken while alice holds it. */
   impostor = add_session (fixture, NULL);
   g_assert_false (session_connect (impostor, fixture->url, "alice", &error));
-  g_assert_error (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_NAME_TAKEN);
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NAME_TAKEN);
   g_assert_nonnull (strstr (error->message, "alice"));
   g_assert_cmpint (confab_session_get_state (impostor), ==, CONFAB_SESSION_FAILED);
   g_assert_nonnull (confab_session_get_last_error (impostor));
@@ -612,7 +612,13 @@ test_session_refusals (Fixture       *fixture,
 
   /* The server refuses an unknown server address kindly. */
   g_assert_false (session_connect (impostor, "http://127.0.0.1:1", "zed", &error));
-  g_assert_error (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_INVALID_URL);
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_URL);
+  g_clear_error (&error);
+
+  /* Nobody listens there: the client's sentence, in the session's code. */
+  g_assert_false (session_connect (impostor, "ws://127.0.0.1:1", "zed", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_UNREACHABLE);
+  g_assert_nonnull (confab_session_get_last_error (impostor));
 }
 
 static void
