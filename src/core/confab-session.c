@@ -23,6 +23,11 @@
 #define MAX_PENDING_SIGNALS 512
 /* As the mobile app gives its person time to find the phone. */
 #define DEFAULT_ANSWER_TIMEOUT_S 60
+/* Closing looks this often whether every connection has finished its
+ * teardown, and gives up after the grace time: each teardown is bounded
+ * by itself (drain 2 s, close 1 s), so that is only a backstop. */
+#define CLOSE_POLL_MS 20
+#define CLOSE_GRACE_MS 5000
 
 G_DEFINE_FINAL_TYPE (ConfabSession, confab_session, G_TYPE_OBJECT)
 G_DEFINE_QUARK (confab-session-error-quark, confab_session_error)
@@ -945,6 +950,94 @@ confab_session_disconnect (ConfabSession *self)
 
   g_queue_clear_full (&self->pending_signals, (GDestroyNotify) confab_message_unref);
   confab_signal_client_disconnect (self->client);
+}
+
+/* Closing */
+
+static void
+close_return (GTask *task)
+{
+  /* A process that signed out before any call has no peer to have waited
+   * for the pre-warming; exit() under that thread crashes OpenSSL. */
+  confab_peer_prewarm_join ();
+
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+close_poll_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  const gint64 *deadline = g_task_get_task_data (task);
+  guint n_closing = confab_peer_get_n_closing ();
+
+  if (n_closing > 0 && g_get_monotonic_time () < *deadline &&
+      !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return G_SOURCE_CONTINUE;
+
+  if (n_closing > 0)
+    g_message ("Stopped waiting for %u peer connections to close", n_closing);
+
+  close_return (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+confab_session_close_async (ConfabSession       *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSource) source = NULL;
+  gint64 *deadline;
+
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, confab_session_close_async);
+
+  /* The hang-ups tell Confab peers at once; closing the channels, which
+   * the teardowns do, is what tells a browser or the mobile app, which
+   * ignore hang_up and would otherwise wait for ICE to time out.  The
+   * teardowns also let the last messages drain. */
+  confab_session_disconnect (self);
+
+  if (confab_peer_get_n_closing () == 0)
+    {
+      close_return (task);
+      return;
+    }
+
+  deadline = g_new (gint64, 1);
+  *deadline = g_get_monotonic_time () + CLOSE_GRACE_MS * G_TIME_SPAN_MILLISECOND;
+  g_task_set_task_data (task, deadline, g_free);
+
+  source = g_timeout_source_new (CLOSE_POLL_MS);
+  g_source_set_static_name (source, "[confab] session close");
+  g_task_attach_source (task, source, close_poll_cb);
+}
+
+gboolean
+confab_session_close_finish (ConfabSession  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+confab_session_prewarm (ConfabSession *self)
+{
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+
+  confab_peer_prewarm ();
 }
 
 /* Chatting */

@@ -89,6 +89,25 @@ gboolean            confab_session_connect_finish     (ConfabSession        *sel
 /* Hangs up every conversation and signs out. */
 void                confab_session_disconnect         (ConfabSession        *self);
 
+/* What a program does before it exits: hangs up every conversation, signs
+ * out, waits until every peer connection of the process has finished
+ * closing (so that the last messages go out and browsers learn at once
+ * that we left; at most a few seconds) and until the pre-warming thread
+ * has ended.  Conversations stay listed, closed. */
+void                confab_session_close_async        (ConfabSession        *self,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean            confab_session_close_finish       (ConfabSession        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+/* Does, ahead of time and on another thread, what the first chat of the
+ * process would otherwise wait for (loading GStreamer's plugins, making
+ * the DTLS certificate).  Cheap to call more than once; a program calls
+ * it once its window is up, so that it does not slow the start. */
+void                confab_session_prewarm            (ConfabSession        *self);
+
 /* Starts a chat: checks that @peer is online (failing with
  * CONFAB_SESSION_ERROR_PEER_OFFLINE if not), then makes the offer.  The
  * conversation appears in "conversations" at once and its state tells the

@@ -716,6 +716,54 @@ test_session_conversation_methods (Fixture       *fixture,
 }
 
 static void
+test_session_close (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *conversations;
+  ConfabSession *alice, *bob, *carol;
+
+  connect_pair (fixture, &alice, &bob);
+  carol = sign_in (fixture, "carol", NULL);
+  /* One chat open, one call still ringing at carol's. */
+  g_assert_true (session_call (alice, "carol", NULL));
+  while (get_record (carol)->requests->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* What a program says just before it quits still goes out. */
+  send_text (alice, "bob", "last words");
+  confab_session_close_async (alice, NULL, test_store_result_cb, &result);
+  g_assert_true (confab_session_close_finish (alice, test_wait_for_result (&result), &error));
+  g_assert_no_error (error);
+
+  /* Done means done: every connection of the process has closed, alice
+   * is signed out, and her conversations stay listed, closed. */
+  g_assert_cmpuint (confab_peer_get_n_closing (), ==, 0);
+  g_assert_cmpint (confab_session_get_state (alice), ==, CONFAB_SESSION_DISCONNECTED);
+  conversations = confab_session_get_conversations (alice);
+  g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (conversations); i++)
+    {
+      g_autoptr(ConfabConversation) conversation = g_list_model_get_item (conversations, i);
+      ConfabPeer *peer = _confab_session_get_peer (alice, confab_conversation_get_peer_name (conversation));
+
+      g_assert_cmpint (confab_conversation_get_state (conversation), ==, CONFAB_CONVERSATION_CLOSED);
+      g_assert_cmpint (confab_peer_get_state (peer), ==, CONFAB_PEER_STATE_CLOSED);
+    }
+
+  wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_CLOSED);
+  g_assert_true (has_message (conversation_of (bob, "alice"), CONFAB_CHAT_MESSAGE_INCOMING, "last words"));
+  wait_for_conversation_state (carol, "alice", CONFAB_CONVERSATION_CLOSED);
+  g_clear_object (&result);
+
+  /* With nothing to close it completes all the same, and twice is fine. */
+  confab_session_close_async (alice, NULL, test_store_result_cb, &result);
+  g_assert_true (confab_session_close_finish (alice, test_wait_for_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+static void
 test_session_hang_up (Fixture       *fixture,
                       gconstpointer  data)
 {
@@ -990,6 +1038,7 @@ main (int   argc,
   ADD ("removed-while-notifying", test_session_removed_while_notifying);
   ADD ("invalid-text", test_session_invalid_text);
   ADD ("conversation-methods", test_session_conversation_methods);
+  ADD ("close", test_session_close);
   ADD ("hang-up", test_session_hang_up);
   ADD ("peer-vanishes", test_session_peer_vanishes);
   ADD ("no-answer", test_session_no_answer);
