@@ -222,7 +222,7 @@ confab_conversation_view_update (ConfabConversationView *self)
 
   adw_window_title_set_title (self->window_title, confab_conversation_get_peer_name (self->conversation));
   adw_window_title_set_subtitle (self->window_title,
-                                 confab_peer_state_summary (confab_conversation_get_state (self->conversation),
+                                 confab_state_text_summary (confab_conversation_get_state (self->conversation),
                                                             confab_conversation_get_failure (self->conversation)));
   gtk_stack_set_visible_child_name (self->content_stack, "messages");
   gtk_widget_set_visible (self->composer, TRUE);
