@@ -307,18 +307,32 @@ about_action_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
-/* The notification buttons: they name the peer, so they work whichever
- * dialog or conversation the window shows. */
+/* The notification buttons: a notification can only name the peer, so
+ * they find the conversation it asks about, whichever dialog or
+ * conversation the window shows. */
+static void
+answer_request (ConfabApplication *self,
+                GVariant          *parameter,
+                gboolean           accept)
+{
+  const char *peer = g_variant_get_string (parameter, NULL);
+  ConfabConversation *conversation = confab_session_lookup_conversation (self->session, peer);
+  ConfabWindow *window = confab_application_get_window (self);
+
+  /* Removed since: its request dialog, and with it the notification,
+   * went away too. */
+  if (conversation != NULL)
+    confab_window_answer_request (window, conversation, accept);
+  if (accept)
+    gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 accept_action_cb (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  ConfabApplication *self = user_data;
-  ConfabWindow *window = confab_application_get_window (self);
-
-  confab_window_answer_request (window, g_variant_get_string (parameter, NULL), TRUE);
-  gtk_window_present (GTK_WINDOW (window));
+  answer_request (CONFAB_APPLICATION (user_data), parameter, TRUE);
 }
 
 static void
@@ -326,10 +340,7 @@ decline_action_cb (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  ConfabApplication *self = user_data;
-
-  confab_window_answer_request (confab_application_get_window (self),
-                                g_variant_get_string (parameter, NULL), FALSE);
+  answer_request (CONFAB_APPLICATION (user_data), parameter, FALSE);
 }
 
 static void
