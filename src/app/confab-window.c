@@ -42,6 +42,7 @@ struct _ConfabWindow
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_SETTINGS,
   N_PROPS
 };
 
@@ -431,8 +432,7 @@ confab_window_constructed (GObject *object)
   G_OBJECT_CLASS (confab_window_parent_class)->constructed (object);
 
   g_assert (CONFAB_IS_SESSION (self->session));
-
-  self->settings = g_settings_new (APP_ID);
+  g_assert (G_IS_SETTINGS (self->settings));
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -452,6 +452,7 @@ confab_window_constructed (GObject *object)
                            G_CALLBACK (conversations_changed_cb), self, G_CONNECT_SWAPPED);
   conversations_changed_cb (self, 0, 0, 0, conversations);
 
+  confab_sign_in_page_set_settings (self->sign_in_page, self->settings);
   confab_sign_in_page_set_session (self->sign_in_page, self->session);
   gtk_widget_grab_focus (GTK_WIDGET (self->sign_in_page));
   confab_conversation_view_set_session (self->conversation_view, self->session);
@@ -494,6 +495,10 @@ confab_window_get_property (GObject    *object,
       g_value_set_object (value, self->session);
       break;
 
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -511,6 +516,10 @@ confab_window_set_property (GObject      *object,
     {
     case PROP_SESSION:
       self->session = g_value_dup_object (value);
+      break;
+
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
       break;
 
     default:
@@ -534,6 +543,12 @@ confab_window_class_init (ConfabWindowClass *klass)
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL,
                          CONFAB_TYPE_SESSION,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /* The application's: one GSettings for the whole process. */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -583,6 +598,7 @@ confab_window_new (ConfabApplication *application)
   self = g_object_new (CONFAB_TYPE_WINDOW,
                        "application", application,
                        "session", confab_application_get_session (application),
+                       "settings", confab_application_get_settings (application),
                        NULL);
   confab_sign_in_page_set_server_host (self->sign_in_page,
                                        confab_application_get_server_host (application));
