@@ -67,7 +67,30 @@ def test_cli_calls_app(harness):
     expect_line(lines, 'alice: You are welcome.')
 
 
+def test_quit_sends_last_words(harness):
+    """Ctrl+Q right after a message: the app closes its session first, so
+    the message still arrives, and then exits 0."""
+    harness.start_server()
+    cli = harness.start_cli('robot', '--accept-any')
+    lines = lines_of(cli)
+    alice = harness.start_app('alice')
+    alice.wait_signed_in()
+
+    new_chat(alice, 'robot')
+    wait_open(alice, 'robot')
+    send(alice, 'Goodbye, robot.')
+    alice.key('ctrl+q')
+    try:
+        status = alice.process.wait(15)
+    except Exception:
+        raise TestFailure('Ctrl+Q did not quit')
+    if status != 0:
+        raise TestFailure(f'Ctrl+Q quit with exit status {status}')
+    expect_line(lines, 'alice: Goodbye, robot.')
+
+
 run('cli', [
     test_app_calls_cli,
     test_cli_calls_app,
+    test_quit_sends_last_words,
 ])

@@ -105,9 +105,11 @@ def test_shortcuts_and_about(harness):
     alice.key('Escape')
     alice.key('ctrl+q')
     try:
-        alice.process.wait(15)
+        status = alice.process.wait(15)
     except Exception:
         raise TestFailure('Ctrl+Q did not quit')
+    if status != 0:
+        raise TestFailure(f'Ctrl+Q quit with exit status {status}')
 
 
 run('windows', [
