@@ -16,9 +16,9 @@ G_BEGIN_DECLS
 
 /* ConfabSession is one class in two files, as GNOME Text Editor splits its
  * big classes: confab-session.c has the object, its entries, the peers'
- * signals and sending; confab-session-requests.c has calls, offers and
- * their answers, including the rules for two people calling each other
- * at once. */
+ * signals, sending, signing in and closing; confab-session-requests.c has
+ * calls, offers and their answers, including the rules for two people
+ * calling each other at once, and what a conversation's state says. */
 
 /* One conversation and the peer connection it currently runs on.  A
  * conversation outlives its peers: calling again after a chat ended makes a
@@ -67,14 +67,15 @@ Entry              *_confab_session_lookup_entry          (ConfabSession      *s
                                                            GError            **error);
 void                _confab_session_entry_set_peer        (Entry              *entry,
                                                            ConfabPeer         *peer);
-/* Gives the conversation the state of its peer connection, in words. */
-void                _confab_session_entry_sync_state      (Entry              *entry);
 gboolean            _confab_session_check_registered      (ConfabSession      *self,
                                                            GError            **error);
 void                _confab_session_emit_incoming_request (ConfabSession      *self,
                                                            const char         *peer_name);
 
-/* confab-session-requests.c: the signalling client's signals */
+/* confab-session-requests.c */
+/* Gives the conversation the state of its peer connection, in words. */
+void                _confab_session_entry_sync_state      (Entry              *entry);
+/* The signalling client's signals */
 void                _confab_session_client_message_received_cb (ConfabSignalClient *client,
                                                                 ConfabMessage      *message,
                                                                 const char         *peer_name,

@@ -1,4 +1,4 @@
-/* confab-session-requests.c: calls, offers and their answers
+/* confab-session-requests.c: calls, offers, their answers and outcomes
  *
  * Copyright 2026 The Confab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,6 +11,119 @@
 #include "confab-peer.h"
 #include "confab-session-private.h"
 #include "confab-signal-client.h"
+
+/* Conversation state, in words */
+
+static char *
+describe_failure (ConfabPeerState            state,
+                  ConfabPeerReason           reason,
+                  const char                *peer,
+                  ConfabConversationFailure *failure)
+{
+  *failure = CONFAB_CONVERSATION_FAILURE_NONE;
+
+  if (state == CONFAB_PEER_STATE_CLOSED)
+    {
+      switch (reason)
+        {
+        case CONFAB_PEER_REASON_DECLINED:
+          *failure = CONFAB_CONVERSATION_FAILURE_DECLINED;
+          return g_strdup_printf (_("You declined the chat with %s."), peer);
+
+        case CONFAB_PEER_REASON_HUNG_UP:
+          *failure = CONFAB_CONVERSATION_FAILURE_HUNG_UP;
+          return g_strdup_printf (_("%s left the chat."), peer);
+
+        case CONFAB_PEER_REASON_NONE:
+        case CONFAB_PEER_REASON_PEER_OFFLINE:
+        case CONFAB_PEER_REASON_ICE_FAILED:
+        case CONFAB_PEER_REASON_NO_ANSWER:
+        case CONFAB_PEER_REASON_VANISHED:
+        default:
+          return g_strdup (_("You left the chat."));
+        }
+    }
+
+  switch (reason)
+    {
+    case CONFAB_PEER_REASON_DECLINED:
+      *failure = CONFAB_CONVERSATION_FAILURE_DECLINED;
+      return g_strdup_printf (_("%s declined the chat."), peer);
+
+    case CONFAB_PEER_REASON_PEER_OFFLINE:
+      *failure = CONFAB_CONVERSATION_FAILURE_PEER_OFFLINE;
+      return g_strdup_printf (_("%s is not online. They need to sign in to the same server "
+                                "before you can chat."), peer);
+
+    case CONFAB_PEER_REASON_NO_ANSWER:
+      *failure = CONFAB_CONVERSATION_FAILURE_NO_ANSWER;
+      return g_strdup_printf (_("%s did not answer. Try again later."), peer);
+
+    case CONFAB_PEER_REASON_HUNG_UP:
+      *failure = CONFAB_CONVERSATION_FAILURE_HUNG_UP;
+      return g_strdup_printf (_("%s left the chat."), peer);
+
+    case CONFAB_PEER_REASON_VANISHED:
+      *failure = CONFAB_CONVERSATION_FAILURE_VANISHED;
+      return g_strdup_printf (_("%s stopped responding: the connection was lost."), peer);
+
+    case CONFAB_PEER_REASON_ICE_FAILED:
+    case CONFAB_PEER_REASON_NONE:
+    default:
+      *failure = CONFAB_CONVERSATION_FAILURE_NETWORK;
+      return g_strdup_printf (_("Could not find a network path to %s. A TURN server, added "
+                                "in Preferences, can connect you across firewalls."), peer);
+    }
+}
+
+void
+_confab_session_entry_sync_state (Entry *entry)
+{
+  const char *peer_name = confab_conversation_get_peer_name (entry->conversation);
+  ConfabConversationFailure failure = CONFAB_CONVERSATION_FAILURE_NONE;
+  g_autofree char *sentence = NULL;
+  ConfabConversationState state;
+  ConfabPeerState peer_state;
+
+  g_assert (entry->peer != NULL);
+
+  peer_state = confab_peer_get_state (entry->peer);
+
+  switch (peer_state)
+    {
+    case CONFAB_PEER_STATE_NEW:
+    case CONFAB_PEER_STATE_CALLING:
+      state = CONFAB_CONVERSATION_CALLING;
+      break;
+
+    case CONFAB_PEER_STATE_INCOMING:
+      state = CONFAB_CONVERSATION_INCOMING;
+      break;
+
+    case CONFAB_PEER_STATE_CONNECTING:
+      state = CONFAB_CONVERSATION_CONNECTING;
+      break;
+
+    case CONFAB_PEER_STATE_OPEN:
+      state = CONFAB_CONVERSATION_OPEN;
+      break;
+
+    case CONFAB_PEER_STATE_CLOSED:
+      state = CONFAB_CONVERSATION_CLOSED;
+      sentence = describe_failure (peer_state, confab_peer_get_failure_reason (entry->peer),
+                                   peer_name, &failure);
+      break;
+
+    case CONFAB_PEER_STATE_FAILED:
+    default:
+      state = CONFAB_CONVERSATION_FAILED;
+      sentence = describe_failure (peer_state, confab_peer_get_failure_reason (entry->peer),
+                                   peer_name, &failure);
+      break;
+    }
+
+  confab_conversation_set_state (entry->conversation, state, failure, sentence);
+}
 
 /* The pending call */
 
