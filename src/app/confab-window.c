@@ -244,8 +244,11 @@ incoming_request_cb (ConfabWindow  *self,
 
   g_assert (CONFAB_IS_WINDOW (self));
 
+  /* Listed before the session asks, unless a watcher of its state
+   * removed it at once: then there is nothing to ask about. */
   conversation = confab_session_lookup_conversation (session, peer);
-  g_return_if_fail (conversation != NULL);
+  if (conversation == NULL)
+    return;
 
   /* The dialog closes itself once the conversation stops asking, so the
    * session asks again only after this one is gone. */
