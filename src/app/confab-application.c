@@ -23,7 +23,8 @@ struct _ConfabApplication
   /* --host-server: host for this run without changing the setting. */
   guint             host_server_once : 1;
   guint             prewarmed : 1;
-  /* app.quit is closing the session; it quits when that is done. */
+  /* app.quit closes the session and quits once that is done; shutdown
+   * closes it when the application ended some other way. */
   guint             quitting : 1;
   guint             closed : 1;
 };
