@@ -10,11 +10,7 @@
 
 #include "confab-application.h"
 #include "confab-preferences-window.h"
-#include "confab-runtime.h"
 #include "confab-window.h"
-
-/* How long quitting waits for hang-ups to leave before it gives up. */
-#define SHUTDOWN_GRACE_MSEC 2000
 
 struct _ConfabApplication
 {
@@ -27,6 +23,10 @@ struct _ConfabApplication
   /* --host-server: host for this run without changing the setting. */
   guint             host_server_once : 1;
   guint             prewarmed : 1;
+  /* app.quit closes the session and quits once that is done; shutdown
+   * closes it when the application ended some other way. */
+  guint             quitting : 1;
+  guint             closed : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION)
@@ -129,7 +129,7 @@ first_paint_cb (GdkFrameClock     *frame_clock,
   if (!self->prewarmed)
     {
       self->prewarmed = TRUE;
-      confab_runtime_prewarm ();
+      confab_session_prewarm (self->session);
     }
 }
 
@@ -214,13 +214,19 @@ confab_application_activate (GApplication *app)
 }
 
 static void
-quit_action_cb (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
+close_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
-  ConfabApplication *self = user_data;
+  g_autoptr(ConfabApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
 
   g_assert (CONFAB_IS_APPLICATION (self));
+
+  /* Nothing cancels it: this only reports a bug. */
+  if (!confab_session_close_finish (CONFAB_SESSION (object), result, &error))
+    g_warning ("Could not close the session: %s", error->message);
+  self->closed = TRUE;
 
   for (const GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; )
     {
@@ -230,7 +236,32 @@ quit_action_cb (GSimpleAction *action,
       gtk_window_destroy (window);
     }
 
+  g_application_release (G_APPLICATION (self));
   g_application_quit (G_APPLICATION (self));
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+
+  g_assert (CONFAB_IS_APPLICATION (self));
+
+  if (self->quitting)
+    return;
+  self->quitting = TRUE;
+
+  /* As GNOME Text Editor saves before it quits, Confab first lets its
+   * hang-ups and last messages leave (a moment, a few seconds at most).
+   * The windows go away at once, so quitting feels immediate; the hold
+   * keeps the application running without them meanwhile. */
+  g_application_hold (G_APPLICATION (self));
+  for (const GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    gtk_widget_set_visible (GTK_WIDGET (l->data), FALSE);
+
+  confab_session_close_async (self->session, NULL, close_cb, g_object_ref (self));
 }
 
 static void
@@ -277,18 +308,32 @@ about_action_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
-/* The notification buttons: they name the peer, so they work whichever
- * dialog or conversation the window shows. */
+/* The notification buttons: a notification can only name the peer, so
+ * they find the conversation it asks about, whichever dialog or
+ * conversation the window shows. */
+static void
+answer_request (ConfabApplication *self,
+                GVariant          *parameter,
+                gboolean           accept)
+{
+  const char *peer = g_variant_get_string (parameter, NULL);
+  ConfabConversation *conversation = confab_session_lookup_conversation (self->session, peer);
+  ConfabWindow *window = confab_application_get_window (self);
+
+  /* Removed since: its request dialog, and with it the notification,
+   * went away too. */
+  if (conversation != NULL)
+    confab_window_answer_request (window, conversation, accept);
+  if (accept)
+    gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 accept_action_cb (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  ConfabApplication *self = user_data;
-  ConfabWindow *window = confab_application_get_window (self);
-
-  confab_window_answer_request (window, g_variant_get_string (parameter, NULL), TRUE);
-  gtk_window_present (GTK_WINDOW (window));
+  answer_request (CONFAB_APPLICATION (user_data), parameter, TRUE);
 }
 
 static void
@@ -296,10 +341,7 @@ decline_action_cb (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  ConfabApplication *self = user_data;
-
-  confab_window_answer_request (confab_application_get_window (self),
-                                g_variant_get_string (parameter, NULL), FALSE);
+  answer_request (CONFAB_APPLICATION (user_data), parameter, FALSE);
 }
 
 static void
@@ -347,35 +389,38 @@ confab_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 }
 
-static gboolean
-grace_over_cb (gpointer user_data)
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  gboolean *over = user_data;
+  GAsyncResult **result_out = user_data;
 
-  *over = TRUE;
-
-  return G_SOURCE_REMOVE;
+  *result_out = g_object_ref (result);
 }
 
 static void
 confab_application_shutdown (GApplication *app)
 {
   ConfabApplication *self = CONFAB_APPLICATION (app);
-  gboolean over = FALSE;
-  guint timeout_id;
 
-  /* Hang up so that peers learn at once that we left, and let the
-   * hang-ups and the last messages drain before the process ends. */
-  confab_session_disconnect (self->session);
-  timeout_id = g_timeout_add (SHUTDOWN_GRACE_MSEC, grace_over_cb, &over);
-  while (!over && confab_runtime_get_n_closing () > 0)
-    g_main_context_iteration (NULL, TRUE);
-  if (!over)
-    g_source_remove (timeout_id);
+  /* Ended otherwise than by app.quit (the last window closed): the
+   * session still hangs up and lets the last messages drain before the
+   * process ends, the main loop being over. */
+  if (!self->closed)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      confab_session_close_async (self->session, NULL, store_result_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      if (!confab_session_close_finish (self->session, result, &error))
+        g_warning ("Could not close the session: %s", error->message);
+      self->closed = TRUE;
+    }
 
   confab_server_host_set_enabled (self->server_host, FALSE);
-  /* Signed out before any call, no peer has waited for it yet. */
-  confab_runtime_prewarm_join ();
 
   G_APPLICATION_CLASS (confab_application_parent_class)->shutdown (app);
 }

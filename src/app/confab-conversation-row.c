@@ -33,7 +33,7 @@ state_text_cb (ConfabConversationRow *self,
                ConfabConversationState        state,
                ConfabConversationFailure       reason)
 {
-  return g_strdup (confab_peer_state_summary (state, reason));
+  return g_strdup (confab_state_text_summary (state, reason));
 }
 
 static gboolean

@@ -19,6 +19,11 @@ struct _ConfabConversationView
   ConfabSession      *session;
   ConfabConversation *conversation;
   GtkRoot            *root;
+  /* What the view listens to and shows of whichever session and
+   * conversation it is given: connected and disconnected as they change. */
+  GSignalGroup       *session_signals;
+  GSignalGroup       *conversation_signals;
+  GBindingGroup      *conversation_bindings;
 
   /* Template widgets */
   AdwHeaderBar       *header_bar;
@@ -220,9 +225,8 @@ confab_conversation_view_update (ConfabConversationView *self)
       return;
     }
 
-  adw_window_title_set_title (self->window_title, confab_conversation_get_peer_name (self->conversation));
   adw_window_title_set_subtitle (self->window_title,
-                                 confab_peer_state_summary (confab_conversation_get_state (self->conversation),
+                                 confab_state_text_summary (confab_conversation_get_state (self->conversation),
                                                             confab_conversation_get_failure (self->conversation)));
   gtk_stack_set_visible_child_name (self->content_stack, "messages");
   gtk_widget_set_visible (self->composer, TRUE);
@@ -362,16 +366,14 @@ send_action (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
   const char *text;
 
-  if (self->session == NULL || self->conversation == NULL)
+  if (self->conversation == NULL)
     return;
 
   text = gtk_editable_get_text (GTK_EDITABLE (self->entry));
   if (text[0] == '\0')
     return;
 
-  if (!confab_session_send_text (self->session,
-                                 confab_conversation_get_peer_name (self->conversation),
-                                 text, &error))
+  if (!confab_conversation_send_text (self->conversation, text, &error))
     {
       gtk_label_set_label (self->reason_label, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->reason_label), TRUE);
@@ -455,6 +457,9 @@ confab_conversation_view_dispose (GObject *object)
 
   confab_conversation_view_set_conversation (self, NULL);
   confab_conversation_view_set_session (self, NULL);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->conversation_signals);
+  g_clear_object (&self->conversation_bindings);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CONVERSATION_VIEW);
 
   G_OBJECT_CLASS (confab_conversation_view_parent_class)->dispose (object);
@@ -578,6 +583,25 @@ confab_conversation_view_init (ConfabConversationView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->session_signals = g_signal_group_new (CONFAB_TYPE_SESSION);
+  g_signal_group_connect_object (self->session_signals, "notify::state",
+                                 G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::last-error",
+                                 G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+
+  self->conversation_signals = g_signal_group_new (CONFAB_TYPE_CONVERSATION);
+  g_signal_group_connect_object (self->conversation_signals, "notify::state",
+                                 G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->conversation_signals, "notify::failure",
+                                 G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->conversation_signals, "items-changed",
+                                 G_CALLBACK (messages_changed_cb), self, G_CONNECT_SWAPPED);
+
+  self->conversation_bindings = g_binding_group_new ();
+  g_binding_group_bind (self->conversation_bindings, "peer-name",
+                        self->window_title, "title",
+                        G_BINDING_SYNC_CREATE);
+
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
@@ -605,21 +629,10 @@ confab_conversation_view_set_session (ConfabConversationView *self,
   g_return_if_fail (CONFAB_IS_CONVERSATION_VIEW (self));
   g_return_if_fail (!session || CONFAB_IS_SESSION (session));
 
-  if (self->session == session)
+  if (!g_set_object (&self->session, session))
     return;
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-
-  g_set_object (&self->session, session);
-
-  if (session != NULL)
-    {
-      g_signal_connect_object (session, "notify::state",
-                               G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "notify::last-error",
-                               G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
-    }
+  g_signal_group_set_target (self->session_signals, session);
 
   confab_conversation_view_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -640,24 +653,15 @@ confab_conversation_view_set_conversation (ConfabConversationView *self,
   g_return_if_fail (CONFAB_IS_CONVERSATION_VIEW (self));
   g_return_if_fail (!conversation || CONFAB_IS_CONVERSATION (conversation));
 
-  if (self->conversation == conversation)
+  if (!g_set_object (&self->conversation, conversation))
     return;
 
-  if (self->conversation != NULL)
-    g_signal_handlers_disconnect_by_data (self->conversation, self);
-
-  g_set_object (&self->conversation, conversation);
+  g_signal_group_set_target (self->conversation_signals, conversation);
+  g_binding_group_set_source (self->conversation_bindings, conversation);
 
   if (conversation != NULL)
     {
       g_autoptr(GtkNoSelection) selection = NULL;
-
-      g_signal_connect_object (conversation, "notify::state",
-                               G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (conversation, "notify::failure",
-                               G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (conversation, "items-changed",
-                               G_CALLBACK (messages_changed_cb), self, G_CONNECT_SWAPPED);
 
       selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (conversation)));
       gtk_list_view_set_model (self->messages_view, GTK_SELECTION_MODEL (selection));

@@ -9,7 +9,6 @@
 #include <glib/gi18n.h>
 
 #include "confab-message-row.h"
-#include "confab-peer.h"
 
 struct _ConfabMessageRow
 {

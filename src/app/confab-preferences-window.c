@@ -37,6 +37,7 @@ struct _ConfabPreferencesWindow
 enum {
   PROP_0,
   PROP_SERVER_HOST,
+  PROP_SETTINGS,
   N_PROPS
 };
 
@@ -234,8 +235,7 @@ confab_preferences_window_constructed (GObject *object)
   G_OBJECT_CLASS (confab_preferences_window_parent_class)->constructed (object);
 
   g_assert (CONFAB_IS_SERVER_HOST (self->server_host));
-
-  self->settings = g_settings_new (APP_ID);
+  g_assert (G_IS_SETTINGS (self->settings));
 
   url = g_settings_get_string (self->settings, "server-url");
   name = g_settings_get_string (self->settings, "username");
@@ -286,6 +286,10 @@ confab_preferences_window_get_property (GObject    *object,
       g_value_set_object (value, self->server_host);
       break;
 
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -303,6 +307,10 @@ confab_preferences_window_set_property (GObject      *object,
     {
     case PROP_SERVER_HOST:
       self->server_host = g_value_dup_object (value);
+      break;
+
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
       break;
 
     default:
@@ -325,6 +333,12 @@ confab_preferences_window_class_init (ConfabPreferencesWindowClass *klass)
   properties[PROP_SERVER_HOST] =
     g_param_spec_object ("server-host", NULL, NULL,
                          CONFAB_TYPE_SERVER_HOST,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /* The application's: one GSettings for the whole process. */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -364,5 +378,6 @@ confab_preferences_window_new (ConfabApplication *application)
   return g_object_new (CONFAB_TYPE_PREFERENCES_WINDOW,
                        "application", application,
                        "server-host", confab_application_get_server_host (application),
+                       "settings", confab_application_get_settings (application),
                        NULL);
 }

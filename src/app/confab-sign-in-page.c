@@ -34,6 +34,7 @@ struct _ConfabSignInPage
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_SETTINGS,
   N_PROPS
 };
 
@@ -169,8 +170,11 @@ sign_in_action (GtkWidget  *widget,
       return;
     }
 
-  g_settings_set_string (self->settings, "server-url", url);
-  g_settings_set_string (self->settings, "username", name);
+  if (self->settings != NULL)
+    {
+      g_settings_set_string (self->settings, "server-url", url);
+      g_settings_set_string (self->settings, "username", name);
+    }
 
   confab_sign_in_page_show_error (self, NULL);
   confab_sign_in_page_set_busy (self, TRUE);
@@ -259,6 +263,10 @@ confab_sign_in_page_get_property (GObject    *object,
       g_value_set_object (value, self->session);
       break;
 
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -276,6 +284,10 @@ confab_sign_in_page_set_property (GObject      *object,
     {
     case PROP_SESSION:
       confab_sign_in_page_set_session (self, g_value_get_object (value));
+      break;
+
+    case PROP_SETTINGS:
+      confab_sign_in_page_set_settings (self, g_value_get_object (value));
       break;
 
     default:
@@ -300,6 +312,12 @@ confab_sign_in_page_class_init (ConfabSignInPageClass *klass)
                          CONFAB_TYPE_SESSION,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* Where the last server and name are remembered: the application's. */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/confab/Confab/confab-sign-in-page.ui");
@@ -319,16 +337,7 @@ confab_sign_in_page_class_init (ConfabSignInPageClass *klass)
 static void
 confab_sign_in_page_init (ConfabSignInPage *self)
 {
-  g_autofree char *url = NULL;
-  g_autofree char *name = NULL;
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->settings = g_settings_new (APP_ID);
-  url = g_settings_get_string (self->settings, "server-url");
-  name = g_settings_get_string (self->settings, "username");
-  gtk_editable_set_text (GTK_EDITABLE (self->server_row), url);
-  gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
 }
 
 ConfabSession *
@@ -348,6 +357,39 @@ confab_sign_in_page_set_session (ConfabSignInPage *self,
 
   if (g_set_object (&self->session, session))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+GSettings *
+confab_sign_in_page_get_settings (ConfabSignInPage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SIGN_IN_PAGE (self), NULL);
+
+  return self->settings;
+}
+
+void
+confab_sign_in_page_set_settings (ConfabSignInPage *self,
+                                  GSettings        *settings)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (CONFAB_IS_SIGN_IN_PAGE (self));
+  g_return_if_fail (!settings || G_IS_SETTINGS (settings));
+
+  if (!g_set_object (&self->settings, settings))
+    return;
+
+  /* The fields start with what was used last. */
+  if (settings != NULL)
+    {
+      url = g_settings_get_string (settings, "server-url");
+      name = g_settings_get_string (settings, "username");
+      gtk_editable_set_text (GTK_EDITABLE (self->server_row), url);
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS]);
 }
 
 void

@@ -20,6 +20,11 @@ G_DECLARE_FINAL_TYPE (ConfabSignInPage, confab_sign_in_page, CONFAB, SIGN_IN_PAG
 ConfabSession *confab_sign_in_page_get_session (ConfabSignInPage *self);
 void           confab_sign_in_page_set_session (ConfabSignInPage *self,
                                                 ConfabSession    *session);
+/* The server and name signed in with are remembered in @settings (the
+ * application's), and the fields start with them. */
+GSettings     *confab_sign_in_page_get_settings (ConfabSignInPage *self);
+void           confab_sign_in_page_set_settings (ConfabSignInPage *self,
+                                                 GSettings        *settings);
 /* Tells, under the sign-in button, where the server @server_host runs
  * on this computer can be reached, while it runs. */
 void           confab_sign_in_page_set_server_host (ConfabSignInPage *self,

@@ -11,7 +11,7 @@
 #include "confab-state-text.h"
 
 const char *
-confab_peer_state_summary (ConfabConversationState  state,
+confab_state_text_summary (ConfabConversationState  state,
                            ConfabConversationFailure reason)
 {
   switch (state)

@@ -13,7 +13,7 @@
 G_BEGIN_DECLS
 
 /* A few words, for the chat list and the conversation's subtitle. */
-const char *confab_peer_state_summary (ConfabConversationState  state,
+const char *confab_state_text_summary (ConfabConversationState  state,
                                        ConfabConversationFailure reason);
 
 G_END_DECLS

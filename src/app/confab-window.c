@@ -13,6 +13,7 @@
 #include "confab-conversation-row.h"
 #include "confab-conversation-view.h"
 #include "confab-new-chat-dialog.h"
+#include "confab-request-dialog.h"
 #include "confab-sign-in-page.h"
 #include "confab-window.h"
 
@@ -23,8 +24,6 @@ struct _ConfabWindow
   ConfabSession          *session;
   GSettings              *settings;
   GtkSingleSelection     *selection;
-  /* peer name -> the AdwMessageDialog asking whether to accept */
-  GHashTable             *requests;
   /* The peer whose conversation is shown as soon as it appears. */
   char                   *pending_peer;
 
@@ -43,6 +42,7 @@ struct _ConfabWindow
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_SETTINGS,
   N_PROPS
 };
 
@@ -199,42 +199,39 @@ conversation_activated_cb (ConfabWindow *self,
 }
 
 static void
-request_response_cb (ConfabWindow   *self,
-                     const char     *response,
-                     AdwMessageDialog *dialog)
+withdraw_request_notification (ConfabWindow       *self,
+                               ConfabConversation *conversation)
 {
-  const char *peer;
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  g_autofree char *id = NULL;
 
-  g_assert (CONFAB_IS_WINDOW (self));
+  /* Gone with its window, at exit. */
+  if (application == NULL)
+    return;
 
-  peer = g_object_get_data (G_OBJECT (dialog), "peer");
-  confab_window_answer_request (self, peer, g_strcmp0 (response, "accept") == 0);
+  id = g_strdup_printf ("request-%s", confab_conversation_get_peer_name (conversation));
+  g_application_withdraw_notification (G_APPLICATION (application), id);
 }
 
 static void
-request_state_changed_cb (AdwMessageDialog   *dialog,
-                          GParamSpec         *pspec,
-                          ConfabConversation *conversation)
+request_response_cb (ConfabWindow        *self,
+                     const char          *response,
+                     ConfabRequestDialog *dialog)
 {
-  GtkWindow *window;
+  g_assert (CONFAB_IS_WINDOW (self));
 
-  /* The caller gave up (hung up or went away) before we answered: the
-   * question is moot, so it goes away rather than lingering. */
-  if (confab_conversation_get_state (conversation) == CONFAB_CONVERSATION_INCOMING)
-    return;
+  confab_window_answer_request (self, confab_request_dialog_get_conversation (dialog),
+                                g_strcmp0 (response, "accept") == 0);
+}
 
-  window = gtk_window_get_transient_for (GTK_WINDOW (dialog));
-  if (CONFAB_IS_WINDOW (window))
-    {
-      ConfabWindow *self = CONFAB_WINDOW (window);
-      const char *peer = g_object_get_data (G_OBJECT (dialog), "peer");
-      g_autofree char *id = g_strdup_printf ("request-%s", peer);
+static void
+request_destroy_cb (ConfabWindow        *self,
+                    ConfabRequestDialog *dialog)
+{
+  g_assert (CONFAB_IS_WINDOW (self));
 
-      g_application_withdraw_notification (G_APPLICATION (gtk_window_get_application (window)), id);
-      g_hash_table_remove (self->requests, peer);
-    }
-
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  /* However the question went away, its notification goes with it. */
+  withdraw_request_notification (self, confab_request_dialog_get_conversation (dialog));
 }
 
 static void
@@ -243,44 +240,29 @@ incoming_request_cb (ConfabWindow  *self,
                      ConfabSession *session)
 {
   ConfabConversation *conversation;
-  g_autofree char *heading = NULL;
-  AdwMessageDialog *dialog;
+  ConfabRequestDialog *dialog;
 
   g_assert (CONFAB_IS_WINDOW (self));
 
-  if (g_hash_table_contains (self->requests, peer))
+  /* Listed before the session asks, unless a watcher of its state
+   * removed it at once: then there is nothing to ask about. */
+  conversation = confab_session_lookup_conversation (session, peer);
+  if (conversation == NULL)
     return;
 
-  /* Translators: the heading of the accept dialog; %s is the caller */
-  heading = g_strdup_printf (_("%s wants to chat with you"), peer);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
-                                                       _("Nothing is connected until you accept. "
-                                                         "Your messages then go directly to them.")));
-  adw_message_dialog_add_responses (dialog,
-                                    "decline", _("_Decline"),
-                                    "accept", _("_Accept"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "accept");
-  /* Escape closes the dialog without an answer being taken for one: it
-   * declines, as the mobile app's dialog does when dismissed. */
-  adw_message_dialog_set_close_response (dialog, "decline");
-  g_object_set_data_full (G_OBJECT (dialog), "peer", g_strdup (peer), g_free);
+  /* The dialog closes itself once the conversation stops asking, so the
+   * session asks again only after this one is gone. */
+  dialog = confab_request_dialog_new (GTK_WINDOW (self), conversation);
   g_signal_connect_object (dialog, "response", G_CALLBACK (request_response_cb), self, G_CONNECT_SWAPPED);
-
-  conversation = confab_session_lookup_conversation (session, peer);
-  if (conversation != NULL)
-    g_signal_connect_object (conversation, "notify::state",
-                             G_CALLBACK (request_state_changed_cb), dialog, G_CONNECT_SWAPPED);
-
-  g_hash_table_insert (self->requests, g_strdup (peer), dialog);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (request_destroy_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 
   if (!gtk_window_is_active (GTK_WINDOW (self)))
     {
-      g_autoptr(GNotification) notification = g_notification_new (heading);
+      g_autoptr(GNotification) notification = NULL;
       g_autofree char *id = g_strdup_printf ("request-%s", peer);
 
+      notification = g_notification_new (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)));
       g_notification_set_body (notification, _("Open Confab to accept or decline."));
       g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
       g_notification_set_default_action_and_target (notification, "app.open-conversation", "s", peer);
@@ -453,8 +435,7 @@ confab_window_constructed (GObject *object)
   G_OBJECT_CLASS (confab_window_parent_class)->constructed (object);
 
   g_assert (CONFAB_IS_SESSION (self->session));
-
-  self->settings = g_settings_new (APP_ID);
+  g_assert (G_IS_SETTINGS (self->settings));
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -474,6 +455,7 @@ confab_window_constructed (GObject *object)
                            G_CALLBACK (conversations_changed_cb), self, G_CONNECT_SWAPPED);
   conversations_changed_cb (self, 0, 0, 0, conversations);
 
+  confab_sign_in_page_set_settings (self->sign_in_page, self->settings);
   confab_sign_in_page_set_session (self->sign_in_page, self->session);
   gtk_widget_grab_focus (GTK_WIDGET (self->sign_in_page));
   confab_conversation_view_set_session (self->conversation_view, self->session);
@@ -494,7 +476,6 @@ confab_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_WINDOW);
 
-  g_clear_pointer (&self->requests, g_hash_table_unref);
   g_clear_pointer (&self->pending_peer, g_free);
   g_clear_object (&self->selection);
   g_clear_object (&self->settings);
@@ -517,6 +498,10 @@ confab_window_get_property (GObject    *object,
       g_value_set_object (value, self->session);
       break;
 
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -534,6 +519,10 @@ confab_window_set_property (GObject      *object,
     {
     case PROP_SESSION:
       self->session = g_value_dup_object (value);
+      break;
+
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
       break;
 
     default:
@@ -557,6 +546,12 @@ confab_window_class_init (ConfabWindowClass *klass)
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL,
                          CONFAB_TYPE_SESSION,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /* The application's: one GSettings for the whole process. */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -593,8 +588,6 @@ confab_window_class_init (ConfabWindowClass *klass)
 static void
 confab_window_init (ConfabWindow *self)
 {
-  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
@@ -608,6 +601,7 @@ confab_window_new (ConfabApplication *application)
   self = g_object_new (CONFAB_TYPE_WINDOW,
                        "application", application,
                        "session", confab_application_get_session (application),
+                       "settings", confab_application_get_settings (application),
                        NULL);
   confab_sign_in_page_set_server_host (self->sign_in_page,
                                        confab_application_get_server_host (application));
@@ -628,44 +622,26 @@ confab_window_sign_in (ConfabWindow *self,
 }
 
 void
-confab_window_answer_request (ConfabWindow *self,
-                              const char   *peer,
-                              gboolean      accept)
+confab_window_answer_request (ConfabWindow       *self,
+                              ConfabConversation *conversation,
+                              gboolean            accept)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
-  GtkWindow *dialog;
 
   g_return_if_fail (CONFAB_IS_WINDOW (self));
-  g_return_if_fail (peer != NULL);
+  g_return_if_fail (CONFAB_IS_CONVERSATION (conversation));
 
-  id = g_strdup_printf ("request-%s", peer);
-  g_application_withdraw_notification (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))), id);
-
-  /* Answering from the notification leaves the dialog to close here;
-   * answering in the dialog closes it by itself. */
-  dialog = g_hash_table_lookup (self->requests, peer);
-  if (dialog != NULL)
-    {
-      ConfabConversation *conversation = confab_session_lookup_conversation (self->session, peer);
-
-      /* Answering changes the conversation's state: the dialog must not
-       * hear of it once it is gone. */
-      if (conversation != NULL)
-        g_signal_handlers_disconnect_by_func (conversation, request_state_changed_cb, dialog);
-      g_hash_table_remove (self->requests, peer);
-      g_signal_handlers_disconnect_by_data (dialog, self);
-      gtk_window_destroy (dialog);
-    }
+  /* Answering ends the request: its dialog closes by itself. */
+  withdraw_request_notification (self, conversation);
 
   if (accept)
     {
-      if (!confab_session_accept (self->session, peer, &error))
+      if (!confab_conversation_accept (conversation, &error))
         adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
       else
-        confab_window_select_peer (self, peer);
+        confab_window_select_peer (self, confab_conversation_get_peer_name (conversation));
     }
-  else if (!confab_session_decline (self->session, peer, &error))
+  else if (!confab_conversation_decline (conversation, &error))
     {
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
     }

@@ -21,10 +21,10 @@ ConfabWindow *confab_window_new               (ConfabApplication *application);
 void          confab_window_sign_in           (ConfabWindow      *self,
                                                const char        *url,
                                                const char        *name);
-/* Answers @peer's pending request, as the accept dialog would. */
-void          confab_window_answer_request    (ConfabWindow      *self,
-                                               const char        *peer,
-                                               gboolean           accept);
+/* Answers @conversation's pending request, as the accept dialog would. */
+void          confab_window_answer_request    (ConfabWindow       *self,
+                                               ConfabConversation *conversation,
+                                               gboolean            accept);
 void          confab_window_show_conversation (ConfabWindow      *self,
                                                const char        *peer);
 

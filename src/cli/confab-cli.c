@@ -18,13 +18,8 @@
 #include "confab-chat-message.h"
 #include "confab-conversation.h"
 #include "confab-ice-server.h"
-#include "confab-runtime.h"
 #include "confab-session.h"
-#include "confab-signal-client.h"
 
-/* Every connection's teardown is bounded (drain 2 s, close 1 s): this is
- * only a backstop. */
-#define SHUTDOWN_GRACE_MS 5000
 /* At end of input, how often to look whether everything typed has left. */
 #define DRAIN_POLL_MS 50
 
@@ -448,10 +443,10 @@ connect_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_printerr ("confab-cli: %s\n", error->message);
-      if (g_error_matches (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_NAME_TAKEN))
+      if (g_error_matches (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NAME_TAKEN))
         cli_quit (cli, EXIT_NAME_TAKEN);
       else if (g_error_matches (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_NAME) ||
-               g_error_matches (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_INVALID_URL))
+               g_error_matches (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_URL))
         cli_quit (cli, EXIT_USAGE);
       else
         cli_quit (cli, EXIT_UNREACHABLE);
@@ -482,33 +477,19 @@ signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-grace_over_cb (gpointer user_data)
-{
-  gboolean *over = user_data;
-
-  *over = TRUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context until every peer connection is down: closing the
- * channels is what tells a browser or the mobile app, which ignore the
- * hang_up message, that we left; without it they wait for ICE to time out. */
 static void
-wait_for_teardown (void)
+close_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
-  gboolean over = FALSE;
-  guint timeout_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, &over);
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
 
-  while (!over && confab_runtime_get_n_closing () > 0)
-    g_main_context_iteration (NULL, TRUE);
-  if (!over)
-    g_source_remove (timeout_id);
+  /* Nothing cancels it: this only reports a bug. */
+  if (!confab_session_close_finish (CONFAB_SESSION (object), result, &error))
+    g_printerr ("confab-cli: %s\n", error->message);
 
-  /* The cancelled operations report back, and let go of what they hold. */
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  g_main_loop_quit (cli->loop);
 }
 
 static const char summary[] =
@@ -631,10 +612,16 @@ main (int   argc,
       g_signal_handlers_disconnect_by_data (conversation, &cli);
     }
 
-  /* Hang up properly, so peers learn at once rather than by time-out. */
+  /* Hang up properly and let every connection close, so peers learn at
+   * once rather than by time-out, even a browser or the mobile app, which
+   * ignore the hang_up message. */
   g_cancellable_cancel (cli.cancellable);
-  confab_session_disconnect (cli.session);
-  wait_for_teardown ();
+  confab_session_close_async (cli.session, NULL, close_cb, &cli);
+  g_main_loop_run (cli.loop);
+
+  /* The cancelled operations report back, and let go of what they hold. */
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
 
   return cli.exit_code;
 }

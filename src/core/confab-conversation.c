@@ -6,8 +6,12 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "confab-conversation.h"
+#include "confab-conversation-private.h"
 #include "confab-core-enums.h"
+#include "confab-session.h"
 
 struct _ConfabConversation
 {
@@ -18,6 +22,9 @@ struct _ConfabConversation
   ConfabConversationFailure  failure;
   char                      *failure_reason;
   guint                      unread_count;
+  /* ConfabSession, while it lists this conversation.  Weak: the session
+   * owns its conversations, and a view may keep one after that. */
+  GWeakRef                   session;
 
   /* ConfabChatMessage, oldest first: messages are only appended, and a
    * list view asks for items by position. */
@@ -95,6 +102,7 @@ confab_conversation_finalize (GObject *object)
 {
   ConfabConversation *self = (ConfabConversation *)object;
 
+  g_weak_ref_clear (&self->session);
   g_clear_pointer (&self->peer_name, g_free);
   g_clear_pointer (&self->failure_reason, g_free);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
@@ -220,6 +228,7 @@ confab_conversation_init (ConfabConversation *self)
 {
   self->messages = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_weak_ref_init (&self->session, NULL);
 }
 
 /**
@@ -404,4 +413,94 @@ confab_conversation_set_delivery_state (ConfabConversation  *self,
     return FALSE;
 
   return confab_chat_message_set_delivery_state (message, state);
+}
+
+void
+_confab_conversation_set_session (ConfabConversation *self,
+                                  ConfabSession      *session)
+{
+  g_return_if_fail (CONFAB_IS_CONVERSATION (self));
+  g_return_if_fail (!session || CONFAB_IS_SESSION (session));
+
+  g_weak_ref_set (&self->session, session);
+}
+
+/* The session that lists the conversation (a new reference), or NULL with
+ * an error saying there is no such conversation any more. */
+static ConfabSession *
+confab_conversation_dup_session (ConfabConversation  *self,
+                                 GError             **error)
+{
+  ConfabSession *session = g_weak_ref_get (&self->session);
+
+  if (session == NULL)
+    g_set_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION,
+                 _("There is no conversation with %s."), self->peer_name);
+
+  return session;
+}
+
+/* While a session lists the conversation, the conversation it knows by
+ * the peer's name is this one: the name-keyed calls act on it. */
+
+gboolean
+confab_conversation_accept (ConfabConversation  *self,
+                            GError             **error)
+{
+  g_autoptr(ConfabSession) session = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((session = confab_conversation_dup_session (self, error)) == NULL)
+    return FALSE;
+
+  return confab_session_accept (session, self->peer_name, error);
+}
+
+gboolean
+confab_conversation_decline (ConfabConversation  *self,
+                             GError             **error)
+{
+  g_autoptr(ConfabSession) session = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((session = confab_conversation_dup_session (self, error)) == NULL)
+    return FALSE;
+
+  return confab_session_decline (session, self->peer_name, error);
+}
+
+gboolean
+confab_conversation_send_text (ConfabConversation  *self,
+                               const char          *text,
+                               GError             **error)
+{
+  g_autoptr(ConfabSession) session = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((session = confab_conversation_dup_session (self, error)) == NULL)
+    return FALSE;
+
+  return confab_session_send_text (session, self->peer_name, text, error);
+}
+
+gboolean
+confab_conversation_hang_up (ConfabConversation  *self,
+                             GError             **error)
+{
+  g_autoptr(ConfabSession) session = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((session = confab_conversation_dup_session (self, error)) == NULL)
+    return FALSE;
+
+  return confab_session_hang_up (session, self->peer_name, error);
 }

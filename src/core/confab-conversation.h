@@ -81,6 +81,21 @@ void                       confab_conversation_append             (ConfabConvers
  * an older one may share it), or NULL; 0 finds nothing. */
 ConfabChatMessage         *confab_conversation_lookup_message     (ConfabConversation        *self,
                                                                    guint64                    id);
+/* What a person does with the conversation, as the session's calls of the
+ * same names do with its peer's name: answer its request, write in it,
+ * end it.  Once the session has forgotten the conversation (removed it,
+ * or signed in under another name) they fail with
+ * CONFAB_SESSION_ERROR_NO_CONVERSATION. */
+gboolean                   confab_conversation_accept             (ConfabConversation        *self,
+                                                                   GError                   **error);
+gboolean                   confab_conversation_decline            (ConfabConversation        *self,
+                                                                   GError                   **error);
+gboolean                   confab_conversation_send_text          (ConfabConversation        *self,
+                                                                   const char                *text,
+                                                                   GError                   **error);
+gboolean                   confab_conversation_hang_up            (ConfabConversation        *self,
+                                                                   GError                   **error);
+
 /* Moves the message with @id on to @state (see
  * confab_chat_message_set_delivery_state()).  Returns FALSE if there is
  * no such message or its state did not change. */

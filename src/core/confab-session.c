@@ -11,8 +11,10 @@
 
 #include "confab-chat-message.h"
 #include "confab-conversation.h"
+#include "confab-conversation-private.h"
 #include "confab-core-enums.h"
 #include "confab-peer.h"
+#include "confab-runtime.h"
 #include "confab-session.h"
 #include "confab-session-private.h"
 #include "confab-signal-client.h"
@@ -22,38 +24,11 @@
 #define MAX_PENDING_SIGNALS 512
 /* As the mobile app gives its person time to find the phone. */
 #define DEFAULT_ANSWER_TIMEOUT_S 60
-
-/* One conversation and the peer connection it currently runs on.  A
- * conversation outlives its peers: calling again after a chat ended makes a
- * new peer and keeps the history. */
-typedef struct
-{
-  ConfabSession      *session;      /* not owned: the session owns us */
-  ConfabConversation *conversation;
-  ConfabPeer         *peer;         /* NULL until the first call or offer */
-  /* The call_async() waiting for the server's online check. */
-  GTask              *call_task;
-  /* The id of the last message sent in this conversation: ids go on
-   * growing across its peers, so one never names two messages. */
-  guint64             last_message_id;
-} Entry;
-
-struct _ConfabSession
-{
-  GObject             parent_instance;
-
-  ConfabSignalClient *client;
-  GListStore         *conversations;
-  GHashTable         *entries;        /* peer name -> Entry */
-  GQueue              pending_signals; /* ConfabMessage, while not signed in */
-
-  ConfabSessionState  state;
-  char               *username;
-  char               *server_url;
-  char               *last_error;
-  GStrv               ice_servers;
-  guint               answer_timeout;
-};
+/* Closing looks this often whether every connection has finished its
+ * teardown, and gives up after the grace time: each teardown is bounded
+ * by itself (drain 2 s, close 1 s), so that is only a backstop. */
+#define CLOSE_POLL_MS 20
+#define CLOSE_GRACE_MS 5000
 
 G_DEFINE_FINAL_TYPE (ConfabSession, confab_session, G_TYPE_OBJECT)
 G_DEFINE_QUARK (confab-session-error-quark, confab_session_error)
@@ -79,13 +54,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void entry_set_peer (Entry      *entry,
-                            ConfabPeer *peer);
-
 /* Small helpers */
 
-static gboolean
-peer_is_live (ConfabPeer *peer)
+gboolean
+_confab_session_peer_is_live (ConfabPeer *peer)
 {
   ConfabPeerState state;
 
@@ -166,131 +138,6 @@ flush_pending_signals (ConfabSession *self)
     }
 }
 
-/* Conversation state, in words */
-
-static char *
-describe_failure (ConfabPeerState            state,
-                  ConfabPeerReason           reason,
-                  const char                *peer,
-                  ConfabConversationFailure *failure)
-{
-  *failure = CONFAB_CONVERSATION_FAILURE_NONE;
-
-  if (state == CONFAB_PEER_STATE_CLOSED)
-    {
-      switch (reason)
-        {
-        case CONFAB_PEER_REASON_DECLINED:
-          *failure = CONFAB_CONVERSATION_FAILURE_DECLINED;
-          return g_strdup_printf (_("You declined the chat with %s."), peer);
-
-        case CONFAB_PEER_REASON_HUNG_UP:
-          *failure = CONFAB_CONVERSATION_FAILURE_HUNG_UP;
-          return g_strdup_printf (_("%s left the chat."), peer);
-
-        case CONFAB_PEER_REASON_NONE:
-        case CONFAB_PEER_REASON_PEER_OFFLINE:
-        case CONFAB_PEER_REASON_ICE_FAILED:
-        case CONFAB_PEER_REASON_NO_ANSWER:
-        case CONFAB_PEER_REASON_VANISHED:
-        default:
-          return g_strdup (_("You left the chat."));
-        }
-    }
-
-  switch (reason)
-    {
-    case CONFAB_PEER_REASON_DECLINED:
-      *failure = CONFAB_CONVERSATION_FAILURE_DECLINED;
-      return g_strdup_printf (_("%s declined the chat."), peer);
-
-    case CONFAB_PEER_REASON_PEER_OFFLINE:
-      *failure = CONFAB_CONVERSATION_FAILURE_PEER_OFFLINE;
-      return g_strdup_printf (_("%s is not online. They need to sign in to the same server "
-                                "before you can chat."), peer);
-
-    case CONFAB_PEER_REASON_NO_ANSWER:
-      *failure = CONFAB_CONVERSATION_FAILURE_NO_ANSWER;
-      return g_strdup_printf (_("%s did not answer. Try again later."), peer);
-
-    case CONFAB_PEER_REASON_HUNG_UP:
-      *failure = CONFAB_CONVERSATION_FAILURE_HUNG_UP;
-      return g_strdup_printf (_("%s left the chat."), peer);
-
-    case CONFAB_PEER_REASON_VANISHED:
-      *failure = CONFAB_CONVERSATION_FAILURE_VANISHED;
-      return g_strdup_printf (_("%s stopped responding: the connection was lost."), peer);
-
-    case CONFAB_PEER_REASON_ICE_FAILED:
-    case CONFAB_PEER_REASON_NONE:
-    default:
-      *failure = CONFAB_CONVERSATION_FAILURE_NETWORK;
-      return g_strdup_printf (_("Could not find a network path to %s. A TURN server, added "
-                                "in Preferences, can connect you across firewalls."), peer);
-    }
-}
-
-static void
-entry_sync_state (Entry *entry)
-{
-  const char *peer_name = confab_conversation_get_peer_name (entry->conversation);
-  ConfabConversationFailure failure = CONFAB_CONVERSATION_FAILURE_NONE;
-  g_autofree char *sentence = NULL;
-  ConfabConversationState state;
-  ConfabPeerState peer_state;
-
-  g_assert (entry->peer != NULL);
-
-  peer_state = confab_peer_get_state (entry->peer);
-
-  switch (peer_state)
-    {
-    case CONFAB_PEER_STATE_NEW:
-    case CONFAB_PEER_STATE_CALLING:
-      state = CONFAB_CONVERSATION_CALLING;
-      break;
-
-    case CONFAB_PEER_STATE_INCOMING:
-      state = CONFAB_CONVERSATION_INCOMING;
-      break;
-
-    case CONFAB_PEER_STATE_CONNECTING:
-      state = CONFAB_CONVERSATION_CONNECTING;
-      break;
-
-    case CONFAB_PEER_STATE_OPEN:
-      state = CONFAB_CONVERSATION_OPEN;
-      break;
-
-    case CONFAB_PEER_STATE_CLOSED:
-      state = CONFAB_CONVERSATION_CLOSED;
-      sentence = describe_failure (peer_state, confab_peer_get_failure_reason (entry->peer),
-                                   peer_name, &failure);
-      break;
-
-    case CONFAB_PEER_STATE_FAILED:
-    default:
-      state = CONFAB_CONVERSATION_FAILED;
-      sentence = describe_failure (peer_state, confab_peer_get_failure_reason (entry->peer),
-                                   peer_name, &failure);
-      break;
-    }
-
-  confab_conversation_set_state (entry->conversation, state, failure, sentence);
-}
-
-/* The pending call */
-
-/* The person is there and the offer is on its way.  Callers take the task
- * from its entry first: its callback may do anything, even remove the
- * conversation. */
-static void
-return_call_started (GTask *task)
-{
-  if (!g_task_return_error_if_cancelled (task))
-    g_task_return_boolean (task, TRUE);
-}
-
 /* Peer signals */
 
 static void
@@ -346,10 +193,10 @@ peer_state_cb (ConfabPeer *peer,
   /* Whoever watches the conversation may remove it, and so free @entry:
    * take what is needed from it first. */
   conversation = g_object_ref (entry->conversation);
-  if (!peer_is_live (peer))
+  if (!_confab_session_peer_is_live (peer))
     task = g_steal_pointer (&entry->call_task);
 
-  entry_sync_state (entry);
+  _confab_session_entry_sync_state (entry);
 
   if (task != NULL)
     g_task_return_new_error (task, CONFAB_SESSION_ERROR,
@@ -369,6 +216,7 @@ entry_new (ConfabSession *self,
 
   entry->session = self;
   entry->conversation = confab_conversation_new (peer_name);
+  _confab_conversation_set_session (entry->conversation, self);
 
   return entry;
 }
@@ -381,7 +229,10 @@ entry_free (gpointer data)
   /* remove_entry() and remove_all_entries() took any pending call. */
   g_assert (entry->call_task == NULL);
 
-  entry_set_peer (entry, NULL);
+  _confab_session_entry_set_peer (entry, NULL);
+  /* A view may hold on to it: its calls now fail rather than reach a
+   * newer conversation with the same peer. */
+  _confab_conversation_set_session (entry->conversation, NULL);
   g_clear_object (&entry->conversation);
   g_free (entry);
 }
@@ -395,9 +246,9 @@ return_closed (GTask *task)
 
 /* Replaces the entry's peer.  The old one is dropped without a word to the
  * other side: callers hang it up first where the other side must know. */
-static void
-entry_set_peer (Entry      *entry,
-                ConfabPeer *peer)
+void
+_confab_session_entry_set_peer (Entry      *entry,
+                                ConfabPeer *peer)
 {
   ConfabSession *self = entry->session;
 
@@ -430,9 +281,9 @@ entry_set_peer (Entry      *entry,
 }
 
 /* The entry for @peer_name, made (and its conversation listed) if need be. */
-static Entry *
-ensure_entry (ConfabSession *self,
-              const char    *peer_name)
+Entry *
+_confab_session_ensure_entry (ConfabSession *self,
+                              const char    *peer_name)
 {
   Entry *entry = g_hash_table_lookup (self->entries, peer_name);
 
@@ -481,7 +332,7 @@ hang_up_all (ConfabSession *self)
 
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    if (peer_is_live (entry->peer))
+    if (_confab_session_peer_is_live (entry->peer))
       g_ptr_array_add (live, g_object_ref (entry->peer));
 
   for (guint i = 0; i < live->len; i++)
@@ -505,167 +356,6 @@ remove_all_entries (ConfabSession *self)
   g_hash_table_remove_all (self->entries);
   g_list_store_remove_all (self->conversations);
   g_ptr_array_foreach (tasks, (GFunc) return_closed, NULL);
-}
-
-/* Messages from the server */
-
-static void
-handle_offer (ConfabSession *self,
-              ConfabMessage *message,
-              const char    *peer_name)
-{
-  g_autoptr(ConfabPeer) peer = NULL;
-  g_autoptr(GError) error = NULL;
-  Entry *entry = g_hash_table_lookup (self->entries, peer_name);
-  g_autoptr(GTask) call = NULL;
-  gboolean auto_accept = FALSE;
-  gboolean was_asking;
-
-  if (entry != NULL && peer_is_live (entry->peer))
-    {
-      switch (confab_peer_get_state (entry->peer))
-        {
-        case CONFAB_PEER_STATE_NEW:
-        case CONFAB_PEER_STATE_CALLING:
-          /* Both called each other at once.  The one whose name sorts
-           * first keeps its call and ignores the other's offer; the other
-           * drops its own call and takes this offer, accepted at once since
-           * its person asked for this chat.  Two Confabs thus agree on one
-           * connection whichever offer arrives first. */
-          if (g_strcmp0 (self->username, peer_name) < 0)
-            {
-              g_debug ("Both called “%s”; keeping our call", peer_name);
-              return;
-            }
-          auto_accept = TRUE;
-          break;
-
-        case CONFAB_PEER_STATE_INCOMING:
-          /* A second offer replaces the first; the question stands. */
-          break;
-
-        case CONFAB_PEER_STATE_CONNECTING:
-        case CONFAB_PEER_STATE_OPEN:
-          /* The other side started afresh (its app restarted, or it lost
-           * us before we noticed): the old connection is dead. */
-          break;
-
-        case CONFAB_PEER_STATE_CLOSED:
-        case CONFAB_PEER_STATE_FAILED:
-        default:
-          g_assert_not_reached ();
-        }
-    }
-
-  peer = confab_peer_new_incoming (self->username, message, &error);
-  if (peer == NULL)
-    {
-      g_message ("Ignoring an offer from “%s”: %s", peer_name, error->message);
-      return;
-    }
-
-  was_asking = entry != NULL && entry->peer != NULL &&
-               confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_INCOMING;
-
-  entry = ensure_entry (self, peer_name);
-  entry_set_peer (entry, peer);
-  if (auto_accept)
-    call = g_steal_pointer (&entry->call_task);
-  /* From here on @entry may be gone: the state's watchers may remove it. */
-  entry_sync_state (entry);
-
-  if (auto_accept)
-    {
-      confab_peer_accept (peer);
-      if (call != NULL)
-        return_call_started (call);
-    }
-  else if (!was_asking)
-    {
-      g_signal_emit (self, signals[INCOMING_REQUEST], 0, peer_name);
-    }
-}
-
-static void
-client_message_received_cb (ConfabSignalClient *client,
-                            ConfabMessage      *message,
-                            const char         *peer_name,
-                            ConfabSession      *self)
-{
-  ConfabMessageKind kind = confab_message_get_kind (message);
-  Entry *entry;
-
-  g_assert (CONFAB_IS_SIGNAL_CLIENT (client));
-
-  if (peer_name == NULL)
-    return;
-
-  if (kind == CONFAB_MESSAGE_OFFER_RECEIVED)
-    {
-      handle_offer (self, message, peer_name);
-      return;
-    }
-
-  entry = g_hash_table_lookup (self->entries, peer_name);
-  if (entry == NULL || entry->peer == NULL)
-    {
-      g_debug ("Ignoring %s about “%s”, with whom there is no conversation",
-               confab_message_kind_to_string (kind), peer_name);
-      return;
-    }
-
-  /* The answer to the call's online check: the call has started, or the
-   * peer is not there. */
-  if (kind == CONFAB_MESSAGE_TRANSFER_RESPONSE && entry->call_task != NULL &&
-      confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_CALLING)
-    {
-      g_autoptr(ConfabPeer) peer = g_object_ref (entry->peer);
-
-      confab_peer_handle_message (peer, message);
-
-      /* A peer that is offline has failed the call through peer_state_cb;
-       * whoever heard of that may have removed the conversation. */
-      entry = g_hash_table_lookup (self->entries, peer_name);
-      if (entry != NULL && entry->peer == peer && entry->call_task != NULL && peer_is_live (peer))
-        {
-          g_autoptr(GTask) task = g_steal_pointer (&entry->call_task);
-
-          return_call_started (task);
-        }
-      return;
-    }
-
-  if (!confab_peer_handle_message (entry->peer, message))
-    g_debug ("Ignoring %s from “%s” in its current state",
-             confab_message_kind_to_string (kind), peer_name);
-}
-
-static void
-client_server_error_cb (ConfabSignalClient *client,
-                        ConfabMessage      *error,
-                        ConfabSession      *self)
-{
-  const char *code = confab_message_get_error_code (error);
-  const char *target = confab_message_get_target (error);
-  Entry *entry;
-
-  g_assert (CONFAB_IS_SIGNAL_CLIENT (client));
-
-  /* The person left the server between the online check and the offer:
-   * the call fails now rather than at its answer timeout.  Confab's
-   * servers name whom a refused request was for; the article's server
-   * says nothing at all. */
-  if (g_strcmp0 (code, "unknown-target") == 0 && target != NULL &&
-      (entry = g_hash_table_lookup (self->entries, target)) != NULL && entry->peer != NULL &&
-      confab_peer_handle_message (entry->peer, error))
-    return;
-
-  /* Any other refusal of something a peer sent: the peers find out for
-   * themselves (no answer, a timeout), and the server said why in its log. */
-  g_message ("The server refused a %s: %s (%s)",
-             confab_message_get_error_ref (error) ? confab_message_get_error_ref (error) : "message",
-             confab_message_get_error_message (error) ? confab_message_get_error_message (error) : "",
-             code != NULL ? code : "");
 }
 
 static void
@@ -900,9 +590,9 @@ confab_session_init (ConfabSession *self)
   g_queue_init (&self->pending_signals);
 
   g_signal_connect (self->client, "message-received",
-                    G_CALLBACK (client_message_received_cb), self);
+                    G_CALLBACK (_confab_session_client_message_received_cb), self);
   g_signal_connect (self->client, "server-error",
-                    G_CALLBACK (client_server_error_cb), self);
+                    G_CALLBACK (_confab_session_client_server_error_cb), self);
   g_signal_connect (self->client, "notify::state",
                     G_CALLBACK (client_notify_cb), self);
   g_signal_connect (self->client, "notify::last-error",
@@ -1025,6 +715,28 @@ confab_session_lookup_conversation (ConfabSession *self,
 
 /* Signing in and out */
 
+/* The signalling client's reason for a failed sign-in, as a session code:
+ * the app and the CLI see only the session.  The sentence stays the
+ * client's, which says exactly what went wrong. */
+static ConfabSessionError
+sign_in_error_code (const GError *error)
+{
+  switch (error->code)
+    {
+    case CONFAB_SIGNAL_CLIENT_ERROR_INVALID_URL:
+      return CONFAB_SESSION_ERROR_INVALID_URL;
+
+    case CONFAB_SIGNAL_CLIENT_ERROR_INVALID_NAME:
+      return CONFAB_SESSION_ERROR_INVALID_NAME;
+
+    case CONFAB_SIGNAL_CLIENT_ERROR_NAME_TAKEN:
+      return CONFAB_SESSION_ERROR_NAME_TAKEN;
+
+    default:
+      return CONFAB_SESSION_ERROR_UNREACHABLE;
+    }
+}
+
 static void
 connect_cb (GObject      *object,
             GAsyncResult *result,
@@ -1033,10 +745,13 @@ connect_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!confab_signal_client_connect_finish (CONFAB_SIGNAL_CLIENT (object), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
+  if (confab_signal_client_connect_finish (CONFAB_SIGNAL_CLIENT (object), result, &error))
     g_task_return_boolean (task, TRUE);
+  else if (error->domain == CONFAB_SIGNAL_CLIENT_ERROR)
+    g_task_return_new_error (task, CONFAB_SESSION_ERROR, sign_in_error_code (error),
+                             "%s", error->message);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
 }
 
 void
@@ -1111,11 +826,99 @@ confab_session_disconnect (ConfabSession *self)
   confab_signal_client_disconnect (self->client);
 }
 
-/* Chatting */
+/* Closing */
+
+static void
+close_return (GTask *task)
+{
+  /* A process that signed out before any call has no peer to have waited
+   * for the pre-warming; exit() under that thread crashes OpenSSL. */
+  confab_runtime_prewarm_join ();
+
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
 
 static gboolean
-check_registered (ConfabSession  *self,
-                  GError        **error)
+close_poll_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  const gint64 *deadline = g_task_get_task_data (task);
+  guint n_closing = confab_runtime_get_n_closing ();
+
+  if (n_closing > 0 && g_get_monotonic_time () < *deadline &&
+      !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return G_SOURCE_CONTINUE;
+
+  if (n_closing > 0)
+    g_message ("Stopped waiting for %u peer connections to close", n_closing);
+
+  close_return (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+confab_session_close_async (ConfabSession       *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSource) source = NULL;
+  gint64 *deadline;
+
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, confab_session_close_async);
+
+  /* The hang-ups tell Confab peers at once; closing the channels, which
+   * the teardowns do, is what tells a browser or the mobile app, which
+   * ignore hang_up and would otherwise wait for ICE to time out.  The
+   * teardowns also let the last messages drain. */
+  confab_session_disconnect (self);
+
+  if (confab_runtime_get_n_closing () == 0)
+    {
+      close_return (task);
+      return;
+    }
+
+  deadline = g_new (gint64, 1);
+  *deadline = g_get_monotonic_time () + CLOSE_GRACE_MS * G_TIME_SPAN_MILLISECOND;
+  g_task_set_task_data (task, deadline, g_free);
+
+  source = g_timeout_source_new (CLOSE_POLL_MS);
+  g_source_set_static_name (source, "[confab] session close");
+  g_task_attach_source (task, source, close_poll_cb);
+}
+
+gboolean
+confab_session_close_finish (ConfabSession  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+confab_session_prewarm (ConfabSession *self)
+{
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+
+  confab_runtime_prewarm ();
+}
+
+/* Chatting */
+
+gboolean
+_confab_session_check_registered (ConfabSession  *self,
+                                  GError        **error)
 {
   if (self->state == CONFAB_SESSION_REGISTERED)
     return TRUE;
@@ -1128,10 +931,10 @@ check_registered (ConfabSession  *self,
   return FALSE;
 }
 
-static Entry *
-lookup_entry (ConfabSession  *self,
-              const char     *peer,
-              GError        **error)
+Entry *
+_confab_session_lookup_entry (ConfabSession  *self,
+                              const char     *peer,
+                              GError        **error)
 {
   Entry *entry = g_hash_table_lookup (self->entries, peer);
 
@@ -1146,134 +949,10 @@ lookup_entry (ConfabSession  *self,
 }
 
 void
-confab_session_call_async (ConfabSession       *self,
-                           const char          *peer,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+_confab_session_emit_incoming_request (ConfabSession *self,
+                                       const char    *peer_name)
 {
-  g_autoptr(ConfabPeer) outgoing = NULL;
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  Entry *entry;
-
-  g_return_if_fail (CONFAB_IS_SESSION (self));
-  g_return_if_fail (peer != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_session_call_async);
-
-  if (!confab_message_validate_name (peer, NULL))
-    {
-      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_NAME,
-                               _("“%s” is not a name anybody can have. Check the name."), peer);
-      return;
-    }
-
-  if (g_strcmp0 (peer, self->username) == 0)
-    {
-      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_SELF,
-                               _("That is your own name. Enter the name of the person you "
-                                 "want to chat with."));
-      return;
-    }
-
-  if (!check_registered (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  entry = g_hash_table_lookup (self->entries, peer);
-  if (entry != NULL && peer_is_live (entry->peer))
-    {
-      /* Calling someone who is asking us is saying yes. */
-      if (confab_peer_get_state (entry->peer) == CONFAB_PEER_STATE_INCOMING)
-        {
-          confab_peer_accept (entry->peer);
-          g_task_return_boolean (task, TRUE);
-          return;
-        }
-
-      g_task_return_new_error (task, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_BUSY,
-                               _("You are already in a conversation with %s."), peer);
-      return;
-    }
-
-  entry = ensure_entry (self, peer);
-  /* A pending call is answered as soon as its peer stops calling. */
-  g_assert (entry->call_task == NULL);
-  entry->call_task = g_steal_pointer (&task);
-
-  /* The peer sends start_transfer: the server's answer tells it, and us,
-   * whether the person is there (client_message_received_cb). */
-  outgoing = confab_peer_new_outgoing (self->username, peer);
-  confab_peer_set_answer_timeout (outgoing, self->answer_timeout);
-  entry_set_peer (entry, outgoing);
-  confab_peer_call (outgoing);
-}
-
-gboolean
-confab_session_call_finish (ConfabSession  *self,
-                            GAsyncResult   *result,
-                            GError        **error)
-{
-  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* Accepts or declines what @peer asks. */
-static gboolean
-answer_request (ConfabSession  *self,
-                const char     *peer,
-                gboolean        accept,
-                GError        **error)
-{
-  Entry *entry = lookup_entry (self, peer, error);
-
-  if (entry == NULL)
-    return FALSE;
-
-  if (confab_peer_get_state (entry->peer) != CONFAB_PEER_STATE_INCOMING)
-    {
-      g_set_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION,
-                   _("%s is no longer asking to chat."), peer);
-      return FALSE;
-    }
-
-  if (accept)
-    confab_peer_accept (entry->peer);
-  else
-    confab_peer_decline (entry->peer);
-
-  return TRUE;
-}
-
-gboolean
-confab_session_accept (ConfabSession  *self,
-                       const char     *peer,
-                       GError        **error)
-{
-  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (peer != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return answer_request (self, peer, TRUE, error);
-}
-
-gboolean
-confab_session_decline (ConfabSession  *self,
-                        const char     *peer,
-                        GError        **error)
-{
-  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (peer != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return answer_request (self, peer, FALSE, error);
+  g_signal_emit (self, signals[INCOMING_REQUEST], 0, peer_name);
 }
 
 gboolean
@@ -1294,12 +973,13 @@ confab_session_send_text (ConfabSession  *self,
 
   if (!g_utf8_validate (text, -1, NULL))
     {
-      g_set_error_literal (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_EMPTY_TEXT,
-                           _("The message is not valid text."));
+      g_set_error_literal (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT,
+                           _("The message contains bytes that are not text (UTF-8), so it "
+                             "was not sent."));
       return FALSE;
     }
 
-  if ((entry = lookup_entry (self, peer, error)) == NULL)
+  if ((entry = _confab_session_lookup_entry (self, peer, error)) == NULL)
     return FALSE;
 
   if (text[0] == '\0')
@@ -1309,7 +989,7 @@ confab_session_send_text (ConfabSession  *self,
       return FALSE;
     }
 
-  if (!peer_is_live (entry->peer))
+  if (!_confab_session_peer_is_live (entry->peer))
     {
       g_set_error (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_CLOSED,
                    _("The conversation with %s has ended."), peer);
@@ -1343,7 +1023,7 @@ confab_session_hang_up (ConfabSession  *self,
   g_return_val_if_fail (peer != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((entry = lookup_entry (self, peer, error)) == NULL)
+  if ((entry = _confab_session_lookup_entry (self, peer, error)) == NULL)
     return FALSE;
 
   confab_peer_hang_up (entry->peer);
@@ -1363,7 +1043,7 @@ confab_session_remove_conversation (ConfabSession *self,
   if (entry == NULL)
     return;
 
-  if (peer_is_live (entry->peer))
+  if (_confab_session_peer_is_live (entry->peer))
     confab_peer_hang_up (entry->peer);
 
   remove_entry (self, peer);

@@ -39,6 +39,10 @@ typedef enum
   CONFAB_SESSION_ERROR_SELF,            /* calling oneself */
   CONFAB_SESSION_ERROR_NO_CONVERSATION, /* no conversation with that peer */
   CONFAB_SESSION_ERROR_BUSY,            /* a conversation with that peer is already going */
+  CONFAB_SESSION_ERROR_INVALID_TEXT,    /* the text to send is not valid UTF-8 */
+  CONFAB_SESSION_ERROR_INVALID_URL,     /* not a ws:// or wss:// address */
+  CONFAB_SESSION_ERROR_NAME_TAKEN,      /* someone else is signed in under the name */
+  CONFAB_SESSION_ERROR_UNREACHABLE,     /* the server could not be reached, secured or used */
 } ConfabSessionError;
 
 G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
@@ -69,9 +73,10 @@ ConfabConversation *confab_session_lookup_conversation (ConfabSession       *sel
                                                         const char          *peer);
 
 /* Signs in: connects to @url (ws:// or wss://) and registers @name.  Fails
- * with CONFAB_SIGNAL_CLIENT_ERROR (unreachable, name taken, ...) or
- * CONFAB_SESSION_ERROR_INVALID_NAME.  After success the session keeps the
- * connection up by itself (state "reconnecting" while it retries). */
+ * with CONFAB_SESSION_ERROR_INVALID_URL, _INVALID_NAME, _NAME_TAKEN or
+ * _UNREACHABLE, whose message says exactly what went wrong.  After success
+ * the session keeps the connection up by itself (state "reconnecting"
+ * while it retries). */
 void                confab_session_connect_async      (ConfabSession        *self,
                                                        const char           *url,
                                                        const char           *name,
@@ -83,6 +88,25 @@ gboolean            confab_session_connect_finish     (ConfabSession        *sel
                                                        GError              **error);
 /* Hangs up every conversation and signs out. */
 void                confab_session_disconnect         (ConfabSession        *self);
+
+/* What a program does before it exits: hangs up every conversation, signs
+ * out, waits until every peer connection of the process has finished
+ * closing (so that the last messages go out and browsers learn at once
+ * that we left; at most a few seconds) and until the pre-warming thread
+ * has ended.  Conversations stay listed, closed. */
+void                confab_session_close_async        (ConfabSession        *self,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean            confab_session_close_finish       (ConfabSession        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+/* Does, ahead of time and on another thread, what the first chat of the
+ * process would otherwise wait for (loading GStreamer's plugins, making
+ * the DTLS certificate).  Cheap to call more than once; a program calls
+ * it once its window is up, so that it does not slow the start. */
+void                confab_session_prewarm            (ConfabSession        *self);
 
 /* Starts a chat: checks that @peer is online (failing with
  * CONFAB_SESSION_ERROR_PEER_OFFLINE if not), then makes the offer.  The
@@ -107,7 +131,8 @@ gboolean            confab_session_decline            (ConfabSession        *sel
                                                        GError              **error);
 
 /* Appends the text to the conversation at once (state "sending") and sends
- * it when the channel is open; text sent before then is queued. */
+ * it when the channel is open; text sent before then is queued.  Fails
+ * with CONFAB_SESSION_ERROR_INVALID_TEXT for text that is not UTF-8. */
 gboolean            confab_session_send_text          (ConfabSession        *self,
                                                        const char           *peer,
                                                        const char           *text,

@@ -6,9 +6,12 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "confab-chat-message.h"
 #include "confab-conversation.h"
 #include "confab-core-enums.h"
+#include "confab-session.h"
 
 typedef struct
 {
@@ -380,6 +383,34 @@ test_state_consistent (Fixture       *fixture,
 }
 
 static void
+test_without_session (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A conversation no session lists (here: never did) has nobody to act
+   * through: every call says so, naming the peer, and changes nothing. */
+  g_assert_false (confab_conversation_accept (fixture->conversation, &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_assert_nonnull (strstr (error->message, "bob"));
+  g_clear_error (&error);
+
+  g_assert_false (confab_conversation_decline (fixture->conversation, &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_clear_error (&error);
+
+  g_assert_false (confab_conversation_send_text (fixture->conversation, "hello", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_clear_error (&error);
+
+  g_assert_false (confab_conversation_hang_up (fixture->conversation, &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->conversation)), ==, 0);
+  g_assert_cmpint (confab_conversation_get_state (fixture->conversation), ==, CONFAB_CONVERSATION_NEW);
+}
+
+static void
 test_enums_registered (void)
 {
   g_autoptr(GEnumClass) state_class = g_type_class_ref (CONFAB_TYPE_CONVERSATION_STATE);
@@ -414,6 +445,8 @@ main (int   argc,
               fixture_set_up, test_state, fixture_tear_down);
   g_test_add ("/conversation/state-consistent", Fixture, NULL,
               fixture_set_up, test_state_consistent, fixture_tear_down);
+  g_test_add ("/conversation/without-session", Fixture, NULL,
+              fixture_set_up, test_without_session, fixture_tear_down);
   g_test_add_func ("/conversation/enums-registered", test_enums_registered);
 
   return g_test_run ();

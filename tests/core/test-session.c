@@ -589,7 +589,7 @@ test_session_refusals (Fixture       *fixture,
   /* The name is taken while alice holds it. */
   impostor = add_session (fixture, NULL);
   g_assert_false (session_connect (impostor, fixture->url, "alice", &error));
-  g_assert_error (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_NAME_TAKEN);
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NAME_TAKEN);
   g_assert_nonnull (strstr (error->message, "alice"));
   g_assert_cmpint (confab_session_get_state (impostor), ==, CONFAB_SESSION_FAILED);
   g_assert_nonnull (confab_session_get_last_error (impostor));
@@ -613,7 +613,155 @@ test_session_refusals (Fixture       *fixture,
 
   /* The server refuses an unknown server address kindly. */
   g_assert_false (session_connect (impostor, "http://127.0.0.1:1", "zed", &error));
-  g_assert_error (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_INVALID_URL);
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_URL);
+  g_clear_error (&error);
+
+  /* Nobody listens there: the client's sentence, in the session's code. */
+  g_assert_false (session_connect (impostor, "ws://127.0.0.1:1", "zed", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_UNREACHABLE);
+  g_assert_nonnull (confab_session_get_last_error (impostor));
+}
+
+static void
+test_session_invalid_text (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ConfabSession *alice = sign_in (fixture, "alice", NULL);
+  ConfabConversation *conversation;
+
+  sign_in (fixture, "bob", NULL);
+  g_assert_true (session_call (alice, "bob", NULL));
+  conversation = conversation_of (alice, "bob");
+
+  /* Bytes that are not UTF-8 are the caller's mistake, not the peer's:
+   * a session error of its own, a sentence, and nothing listed or sent. */
+  g_assert_false (confab_session_send_text (alice, "bob", "caf\xe9", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT);
+  g_assert_nonnull (strstr (error->message, "UTF-8"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 0);
+  g_clear_error (&error);
+
+  /* Checked before anything else: even with nobody to send it to. */
+  g_assert_false (confab_session_send_text (alice, "nobody", "\xff", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT);
+}
+
+static void
+test_session_conversation_methods (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabConversation) forgotten = NULL;
+  ConfabSession *alice = sign_in (fixture, "alice", NULL);
+  ConfabSession *bob = sign_in (fixture, "bob", NULL);
+  ConfabConversation *at_alice;
+  ConfabConversation *at_bob;
+
+  /* The window answers, writes and ends through the conversation it
+   * shows, never by name. */
+  g_assert_true (session_call (alice, "bob", NULL));
+  while (get_record (bob)->requests->len < 1)
+    g_main_context_iteration (NULL, TRUE);
+  at_alice = conversation_of (alice, "bob");
+  at_bob = conversation_of (bob, "alice");
+  g_assert_true (confab_conversation_accept (at_bob, &error));
+  g_assert_no_error (error);
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_OPEN);
+  wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_OPEN);
+
+  g_assert_true (confab_conversation_send_text (at_alice, "through the object", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (at_alice)), ==, 1);
+  wait_for_n_items (at_bob, 1);
+  g_assert_cmpstr (confab_chat_message_get_text (message_at (at_bob, 0)), ==, "through the object");
+
+  /* Its own error, whichever door the text came through. */
+  g_assert_false (confab_conversation_send_text (at_alice, "\xc3", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT);
+  g_clear_error (&error);
+
+  g_assert_true (confab_conversation_hang_up (at_bob, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (confab_conversation_get_state (at_bob), ==, CONFAB_CONVERSATION_CLOSED);
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_CLOSED);
+  g_assert_cmpint (confab_conversation_get_failure (at_alice), ==, CONFAB_CONVERSATION_FAILURE_HUNG_UP);
+
+  /* Declining through the object. */
+  g_assert_true (session_call (alice, "bob", NULL));
+  while (get_record (bob)->requests->len < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (confab_conversation_decline (at_bob, &error));
+  g_assert_no_error (error);
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_FAILED);
+  g_assert_cmpint (confab_conversation_get_failure (at_alice), ==, CONFAB_CONVERSATION_FAILURE_DECLINED);
+  g_assert_false (confab_conversation_accept (at_bob, &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_clear_error (&error);
+
+  /* A conversation the session forgot stays forgotten: a view still
+   * holding it cannot answer the newer request of the same person. */
+  forgotten = g_object_ref (at_bob);
+  confab_session_remove_conversation (bob, "alice");
+  g_assert_true (session_call (alice, "bob", NULL));
+  while (get_record (bob)->requests->len < 3)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (conversation_of (bob, "alice") != forgotten);
+  g_assert_false (confab_conversation_accept (forgotten, &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_clear_error (&error);
+  g_assert_false (confab_conversation_send_text (forgotten, "stale", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
+  g_assert_cmpint (confab_conversation_get_state (conversation_of (bob, "alice")), ==,
+                   CONFAB_CONVERSATION_INCOMING);
+}
+
+static void
+test_session_close (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *conversations;
+  ConfabSession *alice, *bob, *carol;
+
+  connect_pair (fixture, &alice, &bob);
+  carol = sign_in (fixture, "carol", NULL);
+  /* One chat open, one call still ringing at carol's. */
+  g_assert_true (session_call (alice, "carol", NULL));
+  while (get_record (carol)->requests->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* What a program says just before it quits still goes out. */
+  send_text (alice, "bob", "last words");
+  confab_session_close_async (alice, NULL, test_store_result_cb, &result);
+  g_assert_true (confab_session_close_finish (alice, test_wait_for_result (&result), &error));
+  g_assert_no_error (error);
+
+  /* Done means done: every connection of the process has closed, alice
+   * is signed out, and her conversations stay listed, closed. */
+  g_assert_cmpuint (confab_runtime_get_n_closing (), ==, 0);
+  g_assert_cmpint (confab_session_get_state (alice), ==, CONFAB_SESSION_DISCONNECTED);
+  conversations = confab_session_get_conversations (alice);
+  g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (conversations); i++)
+    {
+      g_autoptr(ConfabConversation) conversation = g_list_model_get_item (conversations, i);
+      ConfabPeer *peer = _confab_session_get_peer (alice, confab_conversation_get_peer_name (conversation));
+
+      g_assert_cmpint (confab_conversation_get_state (conversation), ==, CONFAB_CONVERSATION_CLOSED);
+      g_assert_cmpint (confab_peer_get_state (peer), ==, CONFAB_PEER_STATE_CLOSED);
+    }
+
+  wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_CLOSED);
+  g_assert_true (has_message (conversation_of (bob, "alice"), CONFAB_CHAT_MESSAGE_INCOMING, "last words"));
+  wait_for_conversation_state (carol, "alice", CONFAB_CONVERSATION_CLOSED);
+  g_clear_object (&result);
+
+  /* With nothing to close it completes all the same, and twice is fine. */
+  confab_session_close_async (alice, NULL, test_store_result_cb, &result);
+  g_assert_true (confab_session_close_finish (alice, test_wait_for_result (&result), &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -889,6 +1037,9 @@ main (int   argc,
   ADD ("offline", test_session_offline);
   ADD ("refusals", test_session_refusals);
   ADD ("removed-while-notifying", test_session_removed_while_notifying);
+  ADD ("invalid-text", test_session_invalid_text);
+  ADD ("conversation-methods", test_session_conversation_methods);
+  ADD ("close", test_session_close);
   ADD ("hang-up", test_session_hang_up);
   ADD ("peer-vanishes", test_session_peer_vanishes);
   ADD ("no-answer", test_session_no_answer);

@@ -474,6 +474,18 @@ def wait_open(app, peer):
     return entry
 
 
+def quit_with_ctrl_q(app):
+    """Quits @app with Ctrl+Q, as a person would, and checks that it
+    exits, with status 0."""
+    app.key('ctrl+q')
+    try:
+        status = app.process.wait(15)
+    except subprocess.TimeoutExpired:
+        raise TestFailure('Ctrl+Q did not quit')
+    if status != 0:
+        raise TestFailure(f'Ctrl+Q quit with exit status {status}')
+
+
 def send(app, text, keyboard=True):
     """Types @text into the message entry and sends it with Enter (or
     the Send button)."""

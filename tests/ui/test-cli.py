@@ -7,7 +7,7 @@
 import queue
 import threading
 
-from confabui import TestFailure, accept, new_chat, run, send, wait_open
+from confabui import TestFailure, accept, new_chat, quit_with_ctrl_q, run, send, wait_open
 
 
 def lines_of(process):
@@ -32,7 +32,9 @@ def expect_line(lines, expected, timeout=30):
         raise TestFailure(f'confab-cli did not print {expected!r}')
 
 
-def test_app_calls_cli(harness):
+def chat_with_robot(harness):
+    """alice, in the app, calls robot, a confab-cli that accepts: returns
+    alice, robot's process and the lines robot prints, once open."""
     harness.start_server()
     cli = harness.start_cli('robot', '--accept-any')
     lines = lines_of(cli)
@@ -41,6 +43,11 @@ def test_app_calls_cli(harness):
 
     new_chat(alice, 'robot')
     wait_open(alice, 'robot')
+    return alice, cli, lines
+
+
+def test_app_calls_cli(harness):
+    alice, cli, lines = chat_with_robot(harness)
     send(alice, 'Hello, robot.')
     expect_line(lines, 'alice: Hello, robot.')
 
@@ -67,7 +74,17 @@ def test_cli_calls_app(harness):
     expect_line(lines, 'alice: You are welcome.')
 
 
+def test_quit_sends_last_words(harness):
+    """Ctrl+Q right after a message: the app closes its session first, so
+    the message still arrives, and then exits 0."""
+    alice, cli, lines = chat_with_robot(harness)
+    send(alice, 'Goodbye, robot.')
+    quit_with_ctrl_q(alice)
+    expect_line(lines, 'alice: Goodbye, robot.')
+
+
 run('cli', [
     test_app_calls_cli,
     test_cli_calls_app,
+    test_quit_sends_last_words,
 ])
