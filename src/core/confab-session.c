@@ -984,14 +984,14 @@ confab_session_send_text (ConfabSession  *self,
 
   if (text[0] == '\0')
     {
-      g_set_error_literal (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_EMPTY_TEXT,
+      g_set_error_literal (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_EMPTY_TEXT,
                            _("An empty message cannot be sent."));
       return FALSE;
     }
 
   if (!_confab_session_peer_is_live (entry->peer))
     {
-      g_set_error (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_CLOSED,
+      g_set_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_ENDED,
                    _("The conversation with %s has ended."), peer);
       return FALSE;
     }

@@ -43,6 +43,8 @@ typedef enum
   CONFAB_SESSION_ERROR_INVALID_URL,     /* not a ws:// or wss:// address */
   CONFAB_SESSION_ERROR_NAME_TAKEN,      /* someone else is signed in under the name */
   CONFAB_SESSION_ERROR_UNREACHABLE,     /* the server could not be reached, secured or used */
+  CONFAB_SESSION_ERROR_EMPTY_TEXT,      /* the text to send is empty */
+  CONFAB_SESSION_ERROR_ENDED,           /* the conversation's connection has ended */
 } ConfabSessionError;
 
 G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
@@ -132,7 +134,9 @@ gboolean            confab_session_decline            (ConfabSession        *sel
 
 /* Appends the text to the conversation at once (state "sending") and sends
  * it when the channel is open; text sent before then is queued.  Fails
- * with CONFAB_SESSION_ERROR_INVALID_TEXT for text that is not UTF-8. */
+ * with CONFAB_SESSION_ERROR_INVALID_TEXT for text that is not UTF-8,
+ * _EMPTY_TEXT for empty text and _ENDED when the conversation's connection
+ * has ended (call again first); nothing is appended then. */
 gboolean            confab_session_send_text          (ConfabSession        *self,
                                                        const char           *peer,
                                                        const char           *text,

@@ -642,6 +642,12 @@ test_session_invalid_text (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 0);
   g_clear_error (&error);
 
+  /* Empty text is refused in the session's own terms too. */
+  g_assert_false (confab_session_send_text (alice, "bob", "", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_EMPTY_TEXT);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 0);
+  g_clear_error (&error);
+
   /* Checked before anything else: even with nobody to send it to. */
   g_assert_false (confab_session_send_text (alice, "nobody", "\xff", &error));
   g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_INVALID_TEXT);
@@ -686,6 +692,12 @@ test_session_conversation_methods (Fixture       *fixture,
   g_assert_cmpint (confab_conversation_get_state (at_bob), ==, CONFAB_CONVERSATION_CLOSED);
   wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_CLOSED);
   g_assert_cmpint (confab_conversation_get_failure (at_alice), ==, CONFAB_CONVERSATION_FAILURE_HUNG_UP);
+
+  /* Writing into an ended conversation says so, and lists nothing. */
+  g_assert_false (confab_conversation_send_text (at_alice, "too late", &error));
+  g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_ENDED);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (at_alice)), ==, 1);
+  g_clear_error (&error);
 
   /* Declining through the object. */
   g_assert_true (session_call (alice, "bob", NULL));
