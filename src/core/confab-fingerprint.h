@@ -42,7 +42,16 @@ GPtrArray *confab_fingerprint_parse_sdp        (const char    *sdp,
 /* Whether @certificate_pem (what the DTLS handshake proved) is the
  * certificate @sdp names: the SDP must carry a sha-256 fingerprint, and
  * every fingerprint of a known algorithm must match.  Compared in
- * constant time. */
+ * constant time.
+ *
+ * Where to call it, with webrtcbin 1.22: in a handler of the DTLS
+ * transport's (webrtcbin "sctp-transport" -> "transport") notify::state,
+ * when the state is CONNECTED, with its "remote-certificate".  That
+ * notify runs on the GStreamer thread that finished the handshake, which
+ * is the thread that decrypts the peer's packets, so the verdict is in
+ * before any SCTP packet of the peer's is read and before any data
+ * channel opens (test-fingerprint-relay measures it).  It touches no
+ * shared state, so that thread may call it. */
 gboolean   confab_fingerprint_verify_sdp       (const char    *sdp,
                                                 const char    *certificate_pem,
                                                 GError       **error);
