@@ -89,11 +89,11 @@ gboolean           confab_store_open_finish         (ConfabStore          *self,
 /* A message with a fresh id of the store's, not stored yet: hand it to
  * add_message_async().  @author is the peer for an incoming message and the
  * account's name for an outgoing one; @time NULL means now. */
-ConfabChatMessage *confab_store_new_message         (ConfabStore          *self,
-                                                     ConfabChatMessageDirection direction,
-                                                     const char           *author,
-                                                     const char           *text,
-                                                     GDateTime            *time);
+ConfabChatMessage *confab_store_new_message         (ConfabStore                *self,
+                                                     ConfabChatMessageDirection  direction,
+                                                     const char                 *author,
+                                                     const char                 *text,
+                                                     GDateTime                  *time);
 
 /* Keeps @message (from new_message()) in the conversation of the account
  * (@server_url, @username) with @peer, making the conversation if need be;
@@ -112,8 +112,10 @@ gboolean           confab_store_add_message_finish  (ConfabStore          *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
 
-/* Keeps the delivery state of the message with @id; a state past
- * "sending" also takes it out of its outbox. */
+/* Keeps the delivery state of the message with @id.  "Sent" or
+ * "delivered" also takes it out of its outbox; "failed" leaves it queued,
+ * to go out on the next connection.  Fails with
+ * CONFAB_STORE_ERROR_NOT_FOUND for an id the store does not hold. */
 void               confab_store_set_delivery_state_async  (ConfabStore          *self,
                                                            guint64               id,
                                                            ConfabDeliveryState   state,
@@ -183,8 +185,8 @@ GListModel        *confab_store_search_finish       (ConfabStore          *self,
                                                      GError              **error);
 
 /* The messages queued for @peer, oldest first (a GPtrArray of
- * ConfabChatMessage).  They stay queued until their delivery state moves
- * past "sending". */
+ * ConfabChatMessage).  They stay queued until their delivery state is
+ * "sent" or "delivered". */
 void               confab_store_list_outbox_async   (ConfabStore          *self,
                                                      const char           *server_url,
                                                      const char           *username,
