@@ -770,10 +770,13 @@ read_list_outbox_peers (StoreQueries *q,
   return SQLITE_OK;
 }
 
-/* The person's words as an FTS5 query: each a quoted prefix, so that
- * nothing they type is taken for FTS5's own syntax; NULL if no words. */
+/* The person's words as an FTS5 query: each a quoted prefix in the text
+ * column, so that nothing they type is taken for FTS5's own syntax nor
+ * matches a conversation's token; and, for one conversation, its token.
+ * NULL if there are no words. */
 static char *
-build_match (const char *query)
+build_match (const char *query,
+             gint64      conversation_id)
 {
   g_auto(GStrv) words = g_strsplit_set (query, " \t\n\r", -1);
   g_autoptr(GString) match = g_string_new (NULL);
@@ -784,8 +787,8 @@ build_match (const char *query)
         continue;
 
       if (match->len > 0)
-        g_string_append_c (match, ' ');
-      g_string_append_c (match, '"');
+        g_string_append (match, " AND ");
+      g_string_append (match, "text : \"");
       for (const char *c = words[i]; *c != '\0'; c++)
         {
           if (*c == '"')
@@ -795,7 +798,13 @@ build_match (const char *query)
       g_string_append (match, "\"*");
     }
 
-  return match->len > 0 ? g_string_free (g_steal_pointer (&match), FALSE) : NULL;
+  if (match->len == 0)
+    return NULL;
+
+  if (conversation_id != 0)
+    g_string_append_printf (match, " AND conversation : c%" G_GINT64_FORMAT, conversation_id);
+
+  return g_string_free (g_steal_pointer (&match), FALSE);
 }
 
 static int
@@ -803,7 +812,7 @@ read_search (StoreQueries *q,
              StoreRequest *r)
 {
   g_autoptr(GListStore) results = g_list_store_new (CONFAB_TYPE_SEARCH_RESULT);
-  g_autofree char *match = build_match (r->query);
+  g_autofree char *match = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 scope_id;
   int rc;
@@ -815,7 +824,10 @@ read_search (StoreQueries *q,
   if (rc != SQLITE_OK)
     return rc;
 
-  if (match != NULL && scope_id != 0)
+  if (scope_id != 0)
+    match = build_match (r->query, r->peer != NULL ? scope_id : 0);
+
+  if (match != NULL)
     {
       if ((rc = prepare (q, r->peer != NULL ? STMT_SEARCH_CONVERSATION : STMT_SEARCH_ACCOUNT,
                          &stmt)) != SQLITE_OK)

@@ -57,21 +57,29 @@ static const char * const migrations[] = {
 
   /* 2: full-text search.  External content: the text is kept once, in
    * messages, and the index only points at it; the triggers keep the two
-   * in step, and 'rebuild' indexes what version 1 stored.  No column
-   * sizes: they serve only bm25 ranking, and results come newest first;
-   * leaving them out saves a row a message. */
+   * in step, and 'rebuild' indexes what version 1 stored.  Each message
+   * is also indexed under a token naming its conversation ("c42"), so
+   * that a search in one conversation walks only that conversation's
+   * matches instead of the account's.  No column sizes: they serve only
+   * bm25 ranking, and results come newest first. */
+  "CREATE VIEW message_fts_content AS"
+  "  SELECT id, text, 'c' || conversation_id AS conversation FROM messages;"
   "CREATE VIRTUAL TABLE message_fts USING fts5 ("
-  "  text, content='messages', content_rowid='id', columnsize=0,"
+  "  text, conversation, content='message_fts_content', content_rowid='id', columnsize=0,"
   "  tokenize='unicode61 remove_diacritics 2');"
   "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
-  "  INSERT INTO message_fts (rowid, text) VALUES (new.id, new.text);"
+  "  INSERT INTO message_fts (rowid, text, conversation)"
+  "    VALUES (new.id, new.text, 'c' || new.conversation_id);"
   "END;"
   "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
-  "  INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+  "  INSERT INTO message_fts (message_fts, rowid, text, conversation)"
+  "    VALUES ('delete', old.id, old.text, 'c' || old.conversation_id);"
   "END;"
-  "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN"
-  "  INSERT INTO message_fts (message_fts, rowid, text) VALUES ('delete', old.id, old.text);"
-  "  INSERT INTO message_fts (rowid, text) VALUES (new.id, new.text);"
+  "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, conversation_id ON messages BEGIN"
+  "  INSERT INTO message_fts (message_fts, rowid, text, conversation)"
+  "    VALUES ('delete', old.id, old.text, 'c' || old.conversation_id);"
+  "  INSERT INTO message_fts (rowid, text, conversation)"
+  "    VALUES (new.id, new.text, 'c' || new.conversation_id);"
   "END;"
   "INSERT INTO message_fts (message_fts) VALUES ('rebuild');",
 };

@@ -881,6 +881,14 @@ test_search (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
   g_assert_cmpstr (confab_search_result_get_snippet (result_at (results, 0)), ==, "another account's cafe");
 
+  /* The tokens naming conversations in the index are not text. */
+  g_clear_object (&results);
+  results = search (store, &alice, NULL, "c1");
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  g_clear_object (&results);
+  results = search (store, &alice, "bob", "c1");
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+
   /* What would be FTS5 syntax is only text; nothing is not an error. */
   g_clear_object (&results);
   results = search (store, &alice, NULL, "\"cafe AND (NOT* ^");
