@@ -626,8 +626,12 @@ message_from_row (sqlite3_stmt *stmt,
                   const char   *peer)
 {
   gboolean outgoing = sqlite3_column_int (stmt, column + 1) != 0;
-  g_autoptr(GDateTime) time = _confab_store_time_from_usec (sqlite3_column_int64 (stmt, column + 3));
+  g_autoptr(GDateTime) time = NULL;
+  ConfabDeliveryState state;
   ConfabChatMessage *message;
+
+  time = _confab_store_time_from_usec (sqlite3_column_int64 (stmt, column + 3));
+  state = _confab_store_state_from_code (sqlite3_column_int (stmt, column + 2));
 
   message = confab_chat_message_new (sqlite3_column_int64 (stmt, column),
                                      outgoing ? CONFAB_CHAT_MESSAGE_OUTGOING
@@ -635,8 +639,7 @@ message_from_row (sqlite3_stmt *stmt,
                                      outgoing ? r->username : peer,
                                      (const char *) sqlite3_column_text (stmt, column + 4),
                                      time);
-  confab_chat_message_set_delivery_state (message,
-                                          _confab_store_state_from_code (sqlite3_column_int (stmt, column + 2)));
+  confab_chat_message_set_delivery_state (message, state);
 
   return message;
 }

@@ -59,6 +59,13 @@ request_is_write (StoreRequest *request)
          request->kind <= STORE_REQUEST_CLEAR_ACCOUNT;
 }
 
+static GError *
+error_from_sqlite (StoreWorker *w,
+                   int          rc)
+{
+  return _confab_store_error_from_sqlite (_confab_store_queries_get_db (w->queries), rc);
+}
+
 static int
 exec (StoreWorker *w,
       const char  *sql)
@@ -131,7 +138,7 @@ run_batch (StoreWorker *w,
           if (rc != SQLITE_OK)
             {
               g_clear_error (&requests[i]->error);
-              requests[i]->error = _confab_store_error_from_sqlite (_confab_store_queries_get_db (w->queries), rc);
+              requests[i]->error = error_from_sqlite (w, rc);
             }
         }
     }
@@ -182,8 +189,7 @@ run_read (StoreWorker  *w,
 
   rc = _confab_store_queries_read (w->queries, r);
   if (rc != SQLITE_OK)
-    g_task_return_error (r->task,
-                         _confab_store_error_from_sqlite (_confab_store_queries_get_db (w->queries), rc));
+    g_task_return_error (r->task, error_from_sqlite (w, rc));
 }
 
 static void
