@@ -324,6 +324,11 @@ open_file (const char   *directory,
     rc = exec (db, "PRAGMA journal_mode = WAL");
   if (rc == SQLITE_OK)
     rc = exec (db, "PRAGMA synchronous = FULL");
+  /* A burst makes a large transaction and the log grows to hold it; after
+   * the next checkpoint it is cut back to this rather than kept at its
+   * largest for as long as Confab runs. */
+  if (rc == SQLITE_OK)
+    rc = exec (db, "PRAGMA journal_size_limit = 4194304");
   if (rc == SQLITE_OK)
     rc = migrate (db, version);
   if (rc == SQLITE_OK)
