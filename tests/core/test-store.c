@@ -22,6 +22,12 @@
 #include "confab-store.h"
 #include "test-support.h"
 
+/* The test's own connections wait this long for the store's: a store's
+ * last reference may go on its thread (when a task outlives the
+ * caller's use of it), and then the file closes a moment after
+ * g_object_unref() returned rather than during it. */
+#define TEST_BUSY_TIMEOUT_MS 10000
+
 typedef struct
 {
   const char *url;
@@ -372,6 +378,7 @@ query_int (const char *path,
   gint64 value;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, TEST_BUSY_TIMEOUT_MS);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   value = sqlite3_column_int64 (stmt, 0);
@@ -436,6 +443,7 @@ write_database (const char *directory,
 
   g_assert_cmpint (g_mkdir_with_parents (directory, 0700), ==, 0);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, TEST_BUSY_TIMEOUT_MS);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 }
@@ -726,6 +734,7 @@ test_paging_large (Fixture       *fixture,
   put (store, &alice, "carol", CONFAB_CHAT_MESSAGE_INCOMING, "only");
   g_clear_object (&store);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, TEST_BUSY_TIMEOUT_MS);
   g_assert_cmpint (sqlite3_exec (db,
                                  "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)"
                                  " INSERT INTO messages (conversation_id, direction, state, time, text)"
