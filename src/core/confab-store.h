@@ -34,7 +34,13 @@ G_BEGIN_DECLS
  * works the same, in memory, for as long as it lives.  A store whose
  * database cannot be opened says why in open_finish()'s error and goes on
  * the same way, in memory; a damaged database is never deleted, only moved
- * aside (the error's sentence says where). */
+ * aside (the error's sentence says where).
+ *
+ * Each call holds a reference to the store until it completes; the last
+ * reference finishes what is queued and closes the database.  When that
+ * last reference is a task's, it goes on the store's thread, so the file
+ * may close a moment after the caller's g_object_unref() returned: a
+ * store opened next on the same directory waits for it (up to 5 s). */
 
 #define CONFAB_TYPE_STORE (confab_store_get_type ())
 #define CONFAB_STORE_ERROR (confab_store_error_quark ())
