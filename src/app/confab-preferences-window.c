@@ -197,6 +197,7 @@ update_relay_row (ConfabPreferencesWindow *self)
 {
   g_auto(GStrv) urls = g_settings_get_strv (self->settings, "ice-servers");
   gboolean has_turn = FALSE;
+  gboolean usable;
 
   for (guint i = 0; urls[i] != NULL && !has_turn; i++)
     {
@@ -206,8 +207,10 @@ update_relay_row (ConfabPreferencesWindow *self)
       has_turn = converted != NULL && kind != CONFAB_ICE_SERVER_STUN;
     }
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->relay_row),
-                            has_turn || gtk_switch_get_active (self->relay_switch));
+  /* The switch too: assistive technologies read its own state. */
+  usable = has_turn || gtk_switch_get_active (self->relay_switch);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->relay_row), usable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->relay_switch), usable);
   adw_action_row_set_subtitle (self->relay_row,
                                has_turn
                                ? _("Your messages go through your TURN server, so the other person only "
