@@ -20,7 +20,8 @@
 #include "confab-runtime.h"
 
 /* Two real ConfabPeers, their signalling handed across in this process (as
- * test-peer.c does), and Debian's coturn on loopback with a test user.
+ * test-peer.c does), and Debian's coturn with a test user, on this host
+ * only (see pick_turn_ip()).
  * Every signalling message a peer sends is kept, so that the tests can
  * say what left it. */
 
@@ -123,9 +124,8 @@ coturn_start (Coturn *coturn)
   log_file = g_strdup_printf ("--log-file=%s/turn.log", coturn->dir);
 
   {
-    /* Relayed to loopback peers: libnice meets on the LAN address or on
-     * 127.0.0.1 (confab-peer-negotiation.c), and the relays are on
-     * 127.0.0.1 either way. */
+    /* Relays on the same address; --allow-loopback-peers for a host
+     * where that address is 127.0.0.1. */
     const char *argv[] = {
       turnserver_path, "-n", "-v",
       listening_ip, relay_ip, listening_port,
