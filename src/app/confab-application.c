@@ -379,6 +379,7 @@ confab_application_startup (GApplication *app)
   self->server_host = confab_server_host_new ();
 
   g_settings_bind (self->settings, "ice-servers", self->session, "ice-servers", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "relay-only", self->session, "relay-only", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "host-server-port", self->server_host, "port", G_SETTINGS_BIND_GET);
   g_signal_connect_object (self->settings, "changed::host-server",
                            G_CALLBACK (host_server_changed_cb), self, G_CONNECT_SWAPPED);

@@ -122,6 +122,9 @@ confab_conversation_view_describe_trouble (ConfabConversationView  *self,
         case CONFAB_CONVERSATION_FAILURE_NETWORK:
           return g_strdup_printf (_("Could not connect to %s: there is no network path between you. "
                                     "A TURN server in Preferences can help."), peer);
+        case CONFAB_CONVERSATION_FAILURE_ICE_SERVERS:
+          /* The session's sentence names the server, or the missing one. */
+          return g_strdup (confab_conversation_get_failure_reason (self->conversation));
         case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
         case CONFAB_CONVERSATION_FAILURE_NONE:
         default:
@@ -141,6 +144,7 @@ confab_conversation_view_describe_trouble (ConfabConversationView  *self,
         case CONFAB_CONVERSATION_FAILURE_NETWORK:
         case CONFAB_CONVERSATION_FAILURE_NO_ANSWER:
         case CONFAB_CONVERSATION_FAILURE_VANISHED:
+        case CONFAB_CONVERSATION_FAILURE_ICE_SERVERS:
         default:
           return g_strdup (_("The chat has ended."));
         }

@@ -28,6 +28,8 @@ struct _ConfabPreferencesWindow
   GtkListBox           *ice_list;
   AdwEntryRow          *ice_add_row;
   GtkLabel             *ice_problem_label;
+  AdwActionRow         *relay_row;
+  GtkSwitch            *relay_switch;
   GtkSwitch            *host_switch;
   GtkSpinButton        *port_spin;
   AdwActionRow         *address_row;
@@ -188,6 +190,44 @@ ice_add_apply_cb (ConfabPreferencesWindow *self,
   gtk_editable_set_text (GTK_EDITABLE (row), "");
 }
 
+/* Hiding the address needs a TURN server to relay through: without one
+ * the switch can only be turned off, and the row says what is missing. */
+static void
+update_relay_row (ConfabPreferencesWindow *self)
+{
+  g_auto(GStrv) urls = g_settings_get_strv (self->settings, "ice-servers");
+  gboolean has_turn = FALSE;
+  gboolean usable;
+
+  for (guint i = 0; urls[i] != NULL && !has_turn; i++)
+    {
+      ConfabIceServerKind kind;
+      g_autofree char *converted = confab_ice_server_to_webrtcbin (urls[i], &kind, NULL);
+
+      has_turn = converted != NULL && kind != CONFAB_ICE_SERVER_STUN;
+    }
+
+  /* The switch too: assistive technologies read its own state. */
+  usable = has_turn || gtk_switch_get_active (self->relay_switch);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->relay_row), usable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->relay_switch), usable);
+  adw_action_row_set_subtitle (self->relay_row,
+                               has_turn
+                               ? _("Your messages go through your TURN server, so the other person only "
+                                   "sees its address.")
+                               : _("Needs a TURN server: add one above first."));
+}
+
+static void
+relay_only_changed_cb (ConfabPreferencesWindow *self,
+                       const char              *key,
+                       GSettings               *settings)
+{
+  g_assert (CONFAB_IS_PREFERENCES_WINDOW (self));
+
+  update_relay_row (self);
+}
+
 static void
 ice_servers_changed_cb (ConfabPreferencesWindow *self,
                         const char              *key,
@@ -200,6 +240,7 @@ ice_servers_changed_cb (ConfabPreferencesWindow *self,
 
   gtk_string_list_splice (self->ice_servers, 0, n_items, (const char * const *) urls);
   gtk_widget_set_visible (GTK_WIDGET (self->ice_list), urls[0] != NULL);
+  update_relay_row (self);
 }
 
 static void
@@ -243,6 +284,9 @@ confab_preferences_window_constructed (GObject *object)
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
 
   g_settings_bind (self->settings, "notify-messages", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "relay-only", self->relay_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::relay-only",
+                           G_CALLBACK (relay_only_changed_cb), self, G_CONNECT_SWAPPED);
   g_settings_bind (self->settings, "host-server", self->host_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "host-server-port", self->port_spin, "value", G_SETTINGS_BIND_DEFAULT);
 
@@ -351,6 +395,8 @@ confab_preferences_window_class_init (ConfabPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, ice_list);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, ice_add_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, ice_problem_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, relay_row);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, relay_switch);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, host_switch);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, address_row);

@@ -48,6 +48,7 @@ confab_state_text_summary (ConfabConversationState  state,
         case CONFAB_CONVERSATION_FAILURE_DECLINED:
           return _("Declined");
         case CONFAB_CONVERSATION_FAILURE_NETWORK:
+        case CONFAB_CONVERSATION_FAILURE_ICE_SERVERS:
         case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
         case CONFAB_CONVERSATION_FAILURE_NONE:
         default:

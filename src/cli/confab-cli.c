@@ -47,6 +47,7 @@ typedef struct
   char               *call;
   char               *accept;
   char              **ice_servers;
+  gboolean            relay_only;
   gboolean            accept_any;
   /* Until connect_cb has run, it alone decides the exit code: a failed
    * first connection also sets the session's state to failed. */
@@ -169,6 +170,11 @@ failure_exit_code (ConfabConversationFailure failure)
 
     case CONFAB_CONVERSATION_FAILURE_PEER_OFFLINE:
       return EXIT_PEER_OFFLINE;
+
+    /* The servers given on the command line: a usage error that only
+     * showed when the connection was made. */
+    case CONFAB_CONVERSATION_FAILURE_ICE_SERVERS:
+      return EXIT_USAGE;
 
     case CONFAB_CONVERSATION_FAILURE_NONE:
     case CONFAB_CONVERSATION_FAILURE_NO_ANSWER:
@@ -506,7 +512,8 @@ static const char description[] =
   "Exit status:\n"
   "  0  end of input, or interrupted\n"
   "  1  another error\n"
-  "  2  bad arguments (including an invalid name, server or ICE server URL)\n"
+  "  2  bad arguments (including an invalid name, server or ICE server URL,\n"
+  "     or --relay-only without a TURN server)\n"
   "  3  the server could not be reached\n"
   "  4  the name is taken\n"
   "  5  the peer given to --call is not online\n"
@@ -521,6 +528,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) stdin_stream = NULL;
   gboolean version = FALSE;
+  gboolean has_turn = FALSE;
   g_auto(Cli) cli = { 0 };
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &cli.server, "Signalling server (ws:// or wss://)", "URL" },
@@ -529,7 +537,11 @@ main (int   argc,
     { "accept", 'a', 0, G_OPTION_ARG_STRING, &cli.accept, "Accept a chat offered by PEER", "PEER" },
     { "accept-any", 0, 0, G_OPTION_ARG_NONE, &cli.accept_any, "Accept every chat offered", NULL },
     { "ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.ice_servers,
-      "STUN or TURN server, as stun:HOST:PORT or turn:USER:PASS@HOST:PORT (repeatable)", "URL" },
+      "STUN or TURN server, as stun:HOST:PORT or turn:USER:PASS@HOST:PORT (repeatable; "
+      "only the first STUN server is used)", "URL" },
+    { "relay-only", 0, 0, G_OPTION_ARG_NONE, &cli.relay_only,
+      "Reach peers only through a TURN server, hiding this computer's addresses from them",
+      NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -572,13 +584,22 @@ main (int   argc,
    * usage error, not a chat that fails later behind a router. */
   for (char **url = cli.ice_servers; url != NULL && *url != NULL; url++)
     {
-      g_autofree char *converted = confab_ice_server_to_webrtcbin (*url, NULL, &error);
+      ConfabIceServerKind kind;
+      g_autofree char *converted = confab_ice_server_to_webrtcbin (*url, &kind, &error);
 
       if (converted == NULL)
         {
           g_printerr ("confab-cli: --ice-server: %s\n", error->message);
           return EXIT_USAGE;
         }
+      if (kind != CONFAB_ICE_SERVER_STUN)
+        has_turn = TRUE;
+    }
+
+  if (cli.relay_only && !has_turn)
+    {
+      g_printerr ("confab-cli: --relay-only needs a TURN server: add --ice-server turn:USER:PASS@HOST\n");
+      return EXIT_USAGE;
     }
 
   cli.loop = g_main_loop_new (NULL, FALSE);
@@ -586,6 +607,7 @@ main (int   argc,
   cli.session = confab_session_new ();
   if (cli.ice_servers != NULL)
     confab_session_set_ice_servers (cli.session, (const char * const *) cli.ice_servers);
+  confab_session_set_relay_only (cli.session, cli.relay_only);
 
   stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   cli.input = g_data_input_stream_new (stdin_stream);

@@ -48,6 +48,8 @@ typedef enum
   CONFAB_CONVERSATION_FAILURE_NETWORK,      /* no network path to the peer */
   CONFAB_CONVERSATION_FAILURE_HUNG_UP,      /* the peer ended it */
   CONFAB_CONVERSATION_FAILURE_VANISHED,     /* the peer stopped answering */
+  CONFAB_CONVERSATION_FAILURE_ICE_SERVERS,  /* the STUN or TURN servers cannot be used, or
+                                             * relay-only has no TURN server */
 } ConfabConversationFailure;
 
 G_DECLARE_FINAL_TYPE (ConfabConversation, confab_conversation, CONFAB, CONVERSATION, GObject)

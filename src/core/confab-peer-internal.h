@@ -68,6 +68,9 @@ struct _ConfabPeer
   guint                   answer_timeout;
   char                   *stun_server;
   GStrv                   turn_servers;
+  /* A sentence: the servers given are unusable (see
+   * confab_peer_set_ice_servers()), or webrtcbin refused one. */
+  char                   *ice_servers_problem;
 
   /* incoming: the offer, kept until accept */
   char                   *offer_sdp;
@@ -107,6 +110,7 @@ struct _ConfabPeer
   guint                   plain_decided : 1;
   guint                   extended : 1;
   guint                   receipts_per_message : 1;
+  guint                   relay_only : 1;
 };
 
 /* confab-peer.c */

@@ -6,9 +6,11 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <gst/sdp/sdp.h>
 #include <interfaces.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "confab-peer-internal.h"
 
@@ -537,6 +539,75 @@ tune_ice_agent (ConfabPeer *self,
     }
 }
 
+/* The TURN URL without its user name and password, for a sentence. */
+static char *
+turn_server_for_display (const char *uri)
+{
+  const char *at = strrchr (uri, '@');
+
+  return at != NULL ? g_strdup (at + 1) : g_strdup (uri);
+}
+
+/* Hands the STUN and TURN servers to webrtcbin, and the relay-only
+ * policy.  What webrtcbin refuses, and relay-only with no TURN server to
+ * relay through, fail the connection with a sentence: a person who asked
+ * for a relay, or to hide their address, must not get a chat without. */
+static gboolean
+apply_ice_servers (ConfabPeer *self,
+                   GstElement *webrtcbin)
+{
+  if (self->ice_servers_problem != NULL)
+    return FALSE;
+
+  if (self->stun_server != NULL)
+    {
+      g_autofree char *taken = NULL;
+
+      g_object_set (webrtcbin, "stun-server", self->stun_server, NULL);
+      g_object_get (webrtcbin, "stun-server", &taken, NULL);
+      if (taken == NULL)
+        {
+          self->ice_servers_problem =
+            g_strdup_printf (_("The STUN server %s could not be used. Check it in Preferences."),
+                             self->stun_server);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; self->turn_servers != NULL && self->turn_servers[i] != NULL; i++)
+    {
+      gboolean added = FALSE;
+
+      g_signal_emit_by_name (webrtcbin, "add-turn-server", self->turn_servers[i], &added);
+      if (!added)
+        {
+          g_autofree char *shown = turn_server_for_display (self->turn_servers[i]);
+
+          self->ice_servers_problem =
+            g_strdup_printf (_("The TURN server %s could not be used. Check it in Preferences."),
+                             shown);
+          return FALSE;
+        }
+    }
+
+  if (self->relay_only)
+    {
+      if (self->turn_servers == NULL || self->turn_servers[0] == NULL)
+        {
+          self->ice_servers_problem =
+            g_strdup (_("Hiding your network address needs a TURN server to relay the chat. "
+                        "Add one in Preferences, or stop hiding your address."));
+          return FALSE;
+        }
+
+      /* libnice's "force-relay" underneath: only relay candidates are
+       * gathered, signalled and checked. */
+      g_object_set (webrtcbin, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY, NULL);
+    }
+
+  return TRUE;
+}
+
 gboolean
 _confab_peer_connection_start (ConfabPeer *self)
 {
@@ -562,16 +633,8 @@ _confab_peer_connection_start (ConfabPeer *self)
   gst_bin_add (GST_BIN (conn->pipeline), conn->webrtcbin);
 
   g_object_set (conn->webrtcbin, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-  if (self->stun_server != NULL)
-    g_object_set (conn->webrtcbin, "stun-server", self->stun_server, NULL);
-  for (guint i = 0; self->turn_servers != NULL && self->turn_servers[i] != NULL; i++)
-    {
-      gboolean added = FALSE;
-
-      g_signal_emit_by_name (conn->webrtcbin, "add-turn-server", self->turn_servers[i], &added);
-      if (!added)
-        g_warning ("webrtcbin refused a TURN server");
-    }
+  if (!apply_ice_servers (self, conn->webrtcbin))
+    return FALSE;
   tune_ice_agent (self, conn->webrtcbin);
 
   g_signal_connect_data (conn->webrtcbin, "on-ice-candidate", G_CALLBACK (on_ice_candidate_cb),

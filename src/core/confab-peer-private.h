@@ -19,4 +19,10 @@ void _confab_peer_drop_network        (ConfabPeer *self);
 void _confab_peer_set_channel_version (ConfabPeer *self,
                                        guint       version);
 
+/* The candidate types ("host", "srflx", "prflx", "relay") of the pair ICE
+ * selected, local and remote; FALSE while there is none. */
+gboolean _confab_peer_get_selected_pair (ConfabPeer  *self,
+                                         char       **local_type,
+                                         char       **remote_type);
+
 G_END_DECLS

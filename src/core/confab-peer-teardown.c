@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <agent.h>
+
 #include "confab-peer-internal.h"
 #include "confab-runtime.h"
 
@@ -117,6 +119,46 @@ connection_free (Connection *conn)
   g_free (conn);
 }
 
+static void
+ice_closed_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Connection *conn = user_data;
+
+  connection_free (conn);
+  confab_runtime_release_closing ();
+}
+
+/* Gives back what libnice holds on servers (TURN allocations, and their
+ * refreshes) before webrtcbin drops its agent, which 1.22 does without:
+ * coturn frees the relay at once rather than when it times out, and
+ * libnice does not warn about "alive TURN refreshes". */
+static void
+connection_close_ice (Connection *conn)
+{
+  g_autoptr(GObject) ice = NULL;
+  g_autoptr(GObject) agent = NULL;
+  GMainContext *context = confab_hop_link_get_context (conn->link);
+
+  if (conn->webrtcbin != NULL)
+    g_object_get (conn->webrtcbin, "ice-agent", &ice, NULL);
+  if (ice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
+    g_object_get (ice, "agent", &agent, NULL);
+
+  if (agent == NULL)
+    {
+      connection_free (conn);
+      confab_runtime_release_closing ();
+      return;
+    }
+
+  /* The callback comes back to the peer's context. */
+  g_main_context_push_thread_default (context);
+  nice_agent_close_async (NICE_AGENT (agent), ice_closed_cb, conn);
+  g_main_context_pop_thread_default (context);
+}
+
 static gboolean
 teardown_poll_cb (gpointer data)
 {
@@ -145,8 +187,7 @@ teardown_poll_cb (gpointer data)
       if (unclosed > 0 && now < teardown->deadline)
         return G_SOURCE_CONTINUE;
 
-      g_clear_pointer (&teardown->conn, connection_free);
-      confab_runtime_release_closing ();
+      connection_close_ice (g_steal_pointer (&teardown->conn));
       return G_SOURCE_REMOVE;
     }
 }

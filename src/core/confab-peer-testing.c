@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <agent.h>
+
 #include "confab-peer-internal.h"
 #include "confab-peer-private.h"
 
@@ -80,4 +82,60 @@ _confab_peer_set_channel_version (ConfabPeer *self,
   g_return_if_fail (version >= 1 && version <= CONFAB_PEER_CHANNEL_VERSION);
 
   self->confab_version = version;
+}
+
+static const char *
+candidate_type_name (NiceCandidateType type)
+{
+  switch (type)
+    {
+    case NICE_CANDIDATE_TYPE_HOST:
+      return "host";
+    case NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE:
+      return "srflx";
+    case NICE_CANDIDATE_TYPE_PEER_REFLEXIVE:
+      return "prflx";
+    case NICE_CANDIDATE_TYPE_RELAYED:
+      return "relay";
+    default:
+      return "unknown";
+    }
+}
+
+gboolean
+_confab_peer_get_selected_pair (ConfabPeer  *self,
+                                char       **local_type,
+                                char       **remote_type)
+{
+  g_autoptr(GObject) ice = NULL;
+  g_autoptr(GObject) agent = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_PEER (self), FALSE);
+
+  if (self->conn == NULL)
+    return FALSE;
+
+  g_object_get (self->conn->webrtcbin, "ice-agent", &ice, NULL);
+  if (ice == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") == NULL)
+    return FALSE;
+  g_object_get (ice, "agent", &agent, NULL);
+  if (agent == NULL)
+    return FALSE;
+
+  /* Bundled: one stream carries everything, but its id is webrtcbin's
+   * business, so look at the first few. */
+  for (guint stream = 1; stream <= 4; stream++)
+    {
+      NiceCandidate *local = NULL;
+      NiceCandidate *remote = NULL;
+
+      if (nice_agent_get_selected_pair (NICE_AGENT (agent), stream, NICE_COMPONENT_TYPE_RTP, &local, &remote))
+        {
+          *local_type = g_strdup (candidate_type_name (local->type));
+          *remote_type = g_strdup (candidate_type_name (remote->type));
+          return TRUE;
+        }
+    }
+
+  return FALSE;
 }

@@ -33,6 +33,7 @@ enum {
   PROP_FAILURE_REASON,
   PROP_EXTENDED,
   PROP_ANSWER_TIMEOUT,
+  PROP_RELAY_ONLY,
   N_PROPS
 };
 
@@ -124,7 +125,10 @@ _confab_peer_fail_connection (ConfabPeer *self)
   if (self->state == CONFAB_PEER_STATE_OPEN)
     _confab_peer_set_state (self, CONFAB_PEER_STATE_FAILED, CONFAB_PEER_REASON_VANISHED);
   else if (self->state != CONFAB_PEER_STATE_CLOSED && self->state != CONFAB_PEER_STATE_FAILED)
-    _confab_peer_set_state (self, CONFAB_PEER_STATE_FAILED, CONFAB_PEER_REASON_ICE_FAILED);
+    /* A connection that could not use its servers never started. */
+    _confab_peer_set_state (self, CONFAB_PEER_STATE_FAILED,
+                            self->ice_servers_problem != NULL ? CONFAB_PEER_REASON_ICE_SERVERS
+                                                              : CONFAB_PEER_REASON_ICE_FAILED);
 }
 
 void
@@ -239,6 +243,9 @@ confab_peer_accept (ConfabPeer *self)
   enter_connecting (self);
   if (!_confab_peer_connection_start (self))
     {
+      /* The caller would otherwise wait for an answer until it gives up. */
+      if (self->ice_servers_problem != NULL)
+        _confab_peer_emit_send (self, confab_message_new_hang_up (self->local_name, self->remote_name));
       _confab_peer_fail_connection (self);
       return;
     }
@@ -501,6 +508,7 @@ confab_peer_finalize (GObject *object)
   g_clear_pointer (&self->remote_name, g_free);
   g_clear_pointer (&self->stun_server, g_free);
   g_clear_pointer (&self->turn_servers, g_strfreev);
+  g_clear_pointer (&self->ice_servers_problem, g_free);
   g_clear_pointer (&self->offer_sdp, g_free);
   g_clear_pointer (&self->local_mids, g_ptr_array_unref);
   g_clear_pointer (&self->remote_mids, g_ptr_array_unref);
@@ -553,6 +561,10 @@ confab_peer_get_property (GObject    *object,
       g_value_set_uint (value, self->answer_timeout);
       break;
 
+    case PROP_RELAY_ONLY:
+      g_value_set_boolean (value, self->relay_only);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -582,6 +594,10 @@ confab_peer_set_property (GObject      *object,
 
     case PROP_ANSWER_TIMEOUT:
       confab_peer_set_answer_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_RELAY_ONLY:
+      confab_peer_set_relay_only (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -637,6 +653,11 @@ confab_peer_class_init (ConfabPeerClass *klass)
     g_param_spec_uint ("answer-timeout", NULL, NULL,
                        0, G_MAXUINT / 1000, DEFAULT_ANSWER_TIMEOUT_S,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_RELAY_ONLY] =
+    g_param_spec_boolean ("relay-only", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -815,26 +836,67 @@ confab_peer_set_ice_servers (ConfabPeer          *self,
   g_return_val_if_fail (CONFAB_IS_PEER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  g_clear_pointer (&self->stun_server, g_free);
+  g_clear_pointer (&self->turn_servers, g_strfreev);
+  g_clear_pointer (&self->ice_servers_problem, g_free);
+
   for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
     {
+      g_autoptr(GError) local_error = NULL;
       ConfabIceServerKind kind;
-      g_autofree char *uri = confab_ice_server_to_webrtcbin (urls[i], &kind, error);
+      g_autofree char *uri = confab_ice_server_to_webrtcbin (urls[i], &kind, &local_error);
 
       if (uri == NULL)
-        return FALSE;
+        {
+          /* Remembered, so that the chat fails with the sentence rather
+           * than go on without servers the person relies on. */
+          self->ice_servers_problem = g_strdup (local_error->message);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
 
+      /* webrtcbin 1.22 has one "stun-server", and so has the libnice
+       * agent under it: the others go unused, as README says. */
       if (kind != CONFAB_ICE_SERVER_STUN)
         g_strv_builder_add (turn, uri);
       else if (stun == NULL)
         stun = g_steal_pointer (&uri);
       else
-        g_debug ("webrtcbin takes one STUN server; ignoring %s", urls[i]);
+        g_debug ("webrtcbin takes one STUN server; not using %s", urls[i]);
     }
 
-  g_free (self->stun_server);
   self->stun_server = g_steal_pointer (&stun);
-  g_strfreev (self->turn_servers);
   self->turn_servers = g_strv_builder_end (turn);
 
   return TRUE;
+}
+
+gboolean
+confab_peer_get_relay_only (ConfabPeer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_PEER (self), FALSE);
+
+  return self->relay_only;
+}
+
+void
+confab_peer_set_relay_only (ConfabPeer *self,
+                            gboolean    relay_only)
+{
+  g_return_if_fail (CONFAB_IS_PEER (self));
+
+  relay_only = !!relay_only;
+  if (self->relay_only == relay_only)
+    return;
+
+  self->relay_only = relay_only;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RELAY_ONLY]);
+}
+
+const char *
+confab_peer_get_ice_servers_problem (ConfabPeer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_PEER (self), NULL);
+
+  return self->reason == CONFAB_PEER_REASON_ICE_SERVERS ? self->ice_servers_problem : NULL;
 }

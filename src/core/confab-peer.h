@@ -60,6 +60,8 @@ typedef enum
   CONFAB_PEER_REASON_NO_ANSWER,    /* the callee did not answer within "answer-timeout" */
   CONFAB_PEER_REASON_HUNG_UP,      /* the other side hung up (the state is closed) */
   CONFAB_PEER_REASON_VANISHED,     /* the other side stopped answering while open */
+  CONFAB_PEER_REASON_ICE_SERVERS,  /* the STUN or TURN servers cannot be used, or relay-only
+                                    * has no TURN server: see confab_peer_get_ice_servers_problem() */
 } ConfabPeerReason;
 
 typedef enum
@@ -96,11 +98,24 @@ guint               confab_peer_get_answer_timeout (ConfabPeer          *self);
 void                confab_peer_set_answer_timeout (ConfabPeer          *self,
                                                     guint                seconds);
 /* STUN and TURN servers as browsers write them (see confab-ice-server.h),
- * used from the moment the connection is made.  Fails, changing nothing,
- * on the first bad URL. */
+ * used from the moment the connection is made.  webrtcbin takes one STUN
+ * server: the first is used, the others are not.  Fails on the first bad
+ * URL, using none of them; the connection, when it is made, then fails
+ * with the reason ice-servers rather than go on without the servers the
+ * user asked for. */
 gboolean            confab_peer_set_ice_servers    (ConfabPeer          *self,
                                                     const char * const  *urls,
                                                     GError             **error);
+/* Relay-only ("relay-only"): the connection uses TURN relay candidates
+ * only, so no host or server-reflexive address of ours reaches the other
+ * side.  Without a TURN server the connection fails (reason ice-servers).
+ * Takes effect from the moment the connection is made. */
+gboolean            confab_peer_get_relay_only     (ConfabPeer          *self);
+void                confab_peer_set_relay_only     (ConfabPeer          *self,
+                                                    gboolean             relay_only);
+/* Why the STUN and TURN servers cannot be used, as a sentence for a
+ * person, or NULL: set when the failure reason is ice-servers. */
+const char         *confab_peer_get_ice_servers_problem (ConfabPeer     *self);
 
 /* new -> calling: sends start_transfer. */
 void                confab_peer_call               (ConfabPeer          *self);

@@ -50,6 +50,7 @@ struct _ConfabSession
   char               *last_error;
   GStrv               ice_servers;
   guint               answer_timeout;
+  gboolean            relay_only;
 };
 
 /* confab-session.c */

@@ -15,11 +15,13 @@
 /* Conversation state, in words */
 
 static char *
-describe_failure (ConfabPeerState            state,
-                  ConfabPeerReason           reason,
+describe_failure (ConfabPeer                *remote,
                   const char                *peer,
                   ConfabConversationFailure *failure)
 {
+  ConfabPeerState state = confab_peer_get_state (remote);
+  ConfabPeerReason reason = confab_peer_get_failure_reason (remote);
+
   *failure = CONFAB_CONVERSATION_FAILURE_NONE;
 
   if (state == CONFAB_PEER_STATE_CLOSED)
@@ -39,6 +41,7 @@ describe_failure (ConfabPeerState            state,
         case CONFAB_PEER_REASON_ICE_FAILED:
         case CONFAB_PEER_REASON_NO_ANSWER:
         case CONFAB_PEER_REASON_VANISHED:
+        case CONFAB_PEER_REASON_ICE_SERVERS:
         default:
           return g_strdup (_("You left the chat."));
         }
@@ -66,6 +69,11 @@ describe_failure (ConfabPeerState            state,
     case CONFAB_PEER_REASON_VANISHED:
       *failure = CONFAB_CONVERSATION_FAILURE_VANISHED;
       return g_strdup_printf (_("%s stopped responding: the connection was lost."), peer);
+
+    case CONFAB_PEER_REASON_ICE_SERVERS:
+      *failure = CONFAB_CONVERSATION_FAILURE_ICE_SERVERS;
+      return g_strdup_printf (_("Could not chat with %s: %s"), peer,
+                              confab_peer_get_ice_servers_problem (remote));
 
     case CONFAB_PEER_REASON_ICE_FAILED:
     case CONFAB_PEER_REASON_NONE:
@@ -110,15 +118,13 @@ _confab_session_entry_sync_state (Entry *entry)
 
     case CONFAB_PEER_STATE_CLOSED:
       state = CONFAB_CONVERSATION_CLOSED;
-      sentence = describe_failure (peer_state, confab_peer_get_failure_reason (entry->peer),
-                                   peer_name, &failure);
+      sentence = describe_failure (entry->peer, peer_name, &failure);
       break;
 
     case CONFAB_PEER_STATE_FAILED:
     default:
       state = CONFAB_CONVERSATION_FAILED;
-      sentence = describe_failure (peer_state, confab_peer_get_failure_reason (entry->peer),
-                                   peer_name, &failure);
+      sentence = describe_failure (entry->peer, peer_name, &failure);
       break;
     }
 

@@ -41,6 +41,7 @@ enum {
   PROP_LAST_ERROR,
   PROP_ICE_SERVERS,
   PROP_ANSWER_TIMEOUT,
+  PROP_RELAY_ONLY,
   PROP_CONVERSATIONS,
   N_PROPS
 };
@@ -266,13 +267,12 @@ _confab_session_entry_set_peer (Entry      *entry,
 
   entry->peer = g_object_ref (peer);
 
+  /* A URL the peer cannot use fails the chat when its connection is
+   * made, with the peer's sentence in the conversation's failure: the
+   * person sees it, where a log line would go unread. */
   if (self->ice_servers != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!confab_peer_set_ice_servers (peer, (const char * const *) self->ice_servers, &error))
-        g_message ("Ignoring the STUN and TURN servers: %s", error->message);
-    }
+    confab_peer_set_ice_servers (peer, (const char * const *) self->ice_servers, NULL);
+  confab_peer_set_relay_only (peer, self->relay_only);
 
   g_signal_connect (peer, "send-message", G_CALLBACK (peer_send_message_cb), entry);
   g_signal_connect (peer, "text-received", G_CALLBACK (peer_text_received_cb), entry);
@@ -480,6 +480,10 @@ confab_session_get_property (GObject    *object,
       g_value_set_uint (value, self->answer_timeout);
       break;
 
+    case PROP_RELAY_ONLY:
+      g_value_set_boolean (value, self->relay_only);
+      break;
+
     case PROP_CONVERSATIONS:
       g_value_set_object (value, self->conversations);
       break;
@@ -505,6 +509,10 @@ confab_session_set_property (GObject      *object,
 
     case PROP_ANSWER_TIMEOUT:
       confab_session_set_answer_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_RELAY_ONLY:
+      confab_session_set_relay_only (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -553,6 +561,12 @@ confab_session_class_init (ConfabSessionClass *klass)
     g_param_spec_uint ("answer-timeout", NULL, NULL,
                        0, G_MAXUINT, DEFAULT_ANSWER_TIMEOUT_S,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* Each new conversation's peer uses TURN relays only. */
+  properties[PROP_RELAY_ONLY] =
+    g_param_spec_boolean ("relay-only", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   properties[PROP_CONVERSATIONS] =
     g_param_spec_object ("conversations", NULL, NULL,
@@ -689,6 +703,29 @@ confab_session_set_answer_timeout (ConfabSession *self,
   /* Calls already ringing keep the time they started with. */
   self->answer_timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANSWER_TIMEOUT]);
+}
+
+gboolean
+confab_session_get_relay_only (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+
+  return self->relay_only;
+}
+
+void
+confab_session_set_relay_only (ConfabSession *self,
+                               gboolean       relay_only)
+{
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+
+  relay_only = !!relay_only;
+  if (self->relay_only == relay_only)
+    return;
+
+  /* As with the servers: conversations already going keep theirs. */
+  self->relay_only = relay_only;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RELAY_ONLY]);
 }
 
 GListModel *

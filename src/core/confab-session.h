@@ -64,6 +64,13 @@ const char         *confab_session_get_last_error     (ConfabSession        *sel
 const char * const *confab_session_get_ice_servers    (ConfabSession        *self);
 void                confab_session_set_ice_servers    (ConfabSession        *self,
                                                        const char * const   *ice_servers);
+/* Relay-only: each conversation started from now on reaches the other
+ * side through a TURN server ("ice-servers") only, so that no address of
+ * this computer reaches the other person; without a TURN server it fails
+ * with a sentence.  Default FALSE.  Property "relay-only". */
+gboolean            confab_session_get_relay_only     (ConfabSession        *self);
+void                confab_session_set_relay_only     (ConfabSession        *self,
+                                                       gboolean              relay_only);
 /* Seconds an outgoing call rings before it fails with "no answer"; 0 rings
  * for ever.  Default 60.  Property "answer-timeout". */
 guint               confab_session_get_answer_timeout (ConfabSession        *self);

@@ -15,10 +15,12 @@
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -37,6 +39,10 @@ EXIT_CONNECTION_LOST = 7
 
 class TestFailure(Exception):
     pass
+
+
+class Skip(Exception):
+    """The case cannot run here: reported as a TAP skip, never as a pass."""
 
 
 class Process:
@@ -147,6 +153,7 @@ class Case:
         self.cli_bin = cli
         self.signal_bin = signal_bin
         self.processes = []
+        self.cleanups = []
         self.url = None
 
     def start_server(self):
@@ -180,6 +187,8 @@ class Case:
     def stop(self):
         for p in reversed(self.processes):
             p.stop()
+        for cleanup in self.cleanups:
+            cleanup()
 
 
 def chatting(process, peer, since=0):
@@ -217,6 +226,9 @@ def test_bad_arguments(case):
                                             '--ice-server', 'stun.example.org']),
         ('a TURN server without credentials', ['--server', case.url, '--name', 'alice',
                                                '--ice-server', 'turn:127.0.0.1:3478']),
+        ('--relay-only without a TURN server', ['--server', case.url, '--name', 'alice',
+                                                '--relay-only',
+                                                '--ice-server', 'stun:127.0.0.1:3478']),
     ]
     for what, args in attempts:
         process = case.start_cli(None, *args, server=False)
@@ -369,6 +381,88 @@ def test_ice_servers(case):
         person.expect_exit(EXIT_OK)
 
 
+def lan_address():
+    """The address two peers on this machine meet on: libnice leaves
+    loopback out when there is anything else (127.0.0.1 if not)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(('192.0.2.1', 9))  # no packet is sent: only a route is chosen
+            return s.getsockname()[0]
+        except OSError:
+            return '127.0.0.1'
+
+
+def start_coturn(case):
+    """Debian's coturn with the user test:secret, on a free UDP port;
+    returns (url of its TURN server, path of its log)."""
+    turnserver = shutil.which('turnserver')
+    if turnserver is None:
+        raise Skip('coturn (turnserver) is not installed')
+    ip = lan_address()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((ip, 0))
+        port = s.getsockname()[1]
+    directory = tempfile.mkdtemp(prefix='confab-coturn-')
+    case.cleanups.append(lambda: shutil.rmtree(directory, ignore_errors=True))
+    log = os.path.join(directory, 'turn.log')
+    coturn = Process('coturn', [turnserver, '-n', '-v', f'--listening-ip={ip}', f'--relay-ip={ip}',
+                                f'--listening-port={port}', '--user=test:secret',
+                                '--realm=confab.test', '--lt-cred-mech', '--no-tls', '--no-dtls',
+                                '--no-tcp', '--allow-loopback-peers', '--no-cli',
+                                '--simple-log', '--no-stdout-log', f'--log-file={log}',
+                                f'--pidfile={directory}/turn.pid', f'--userdb={directory}/turn.db'],
+                     stdin=False)
+    case.processes.append(coturn)
+    deadline = time.monotonic() + TIMEOUT
+    while 'listener opened on' not in read_text(log):
+        if not coturn.running() or time.monotonic() > deadline:
+            raise TestFailure(f'coturn did not start; its log:\n{read_text(log)}')
+        time.sleep(0.05)
+    return f'turn:test:secret@{ip}:{port}?transport=udp', log
+
+
+def read_text(path):
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            return f.read()
+    except FileNotFoundError:
+        return ''
+
+
+def test_relay_only_through_coturn(case):
+    """--relay-only on both sides: the only candidates are coturn's relays,
+    so the chat can only work through it, and coturn says it relayed."""
+    turn, log = start_coturn(case)
+    bob = case.signed_in('bob', '--accept-any', '--relay-only', '--ice-server', turn)
+    alice = case.start_cli('alice', '--call', 'bob', '--relay-only', '--ice-server', turn)
+    alice.write('through the relay')
+    bob.wait_out(r'^alice: through the relay$')
+    bob.write('and back')
+    alice.wait_out(r'^bob: and back$')
+    for person in (alice, bob):
+        person.close_stdin()
+        person.expect_exit(EXIT_OK)
+    text = read_text(log)
+    allocations = len(re.findall(r'ALLOCATE processed, success', text))
+    if allocations < 2:
+        raise TestFailure(f'coturn made {allocations} allocations, not one for each side:\n{text}')
+    if not re.search(r'CREATE_PERMISSION processed, success', text):
+        raise TestFailure(f'coturn gave no peer permission, so relayed nothing:\n{text}')
+
+
+def test_relay_only_needs_turn_at_call_time(case):
+    """A TURN server that cannot be reached leaves --relay-only nothing to
+    relay through: the call fails (exit 7) with a sentence, not silently
+    over the host address."""
+    bob = case.signed_in('bob', '--accept-any')
+    alice = case.start_cli('alice', '--call', 'bob', '--relay-only',
+                           '--ice-server', f'turn:test:secret@127.0.0.1:{free_port()}?transport=udp')
+    alice.expect_exit(EXIT_CONNECTION_LOST, timeout=TIMEOUT * 2)
+    alice.wait_err(r'^confab-cli: the chat with bob failed: ')
+    bob.close_stdin()
+    bob.expect_exit(EXIT_OK)
+
+
 def test_accept_any_and_addressing(case):
     """bob accepts alice and carol; "@PEER text" picks the conversation,
     a bare line goes to whoever spoke last; a bad address is refused on
@@ -462,6 +556,8 @@ CASES = [
     test_piped_input,
     test_callee_hangs_up,
     test_ice_servers,
+    test_relay_only_through_coturn,
+    test_relay_only_needs_turn_at_call_time,
     test_accept_any_and_addressing,
     test_peer_killed,
     test_interrupted,
@@ -488,6 +584,8 @@ def main():
             print(f'ok {n} - {desc}')
             if note:
                 print(f'# {note}')
+        except Skip as e:
+            print(f'ok {n} - {desc} # SKIP {e}')
         except Exception as e:
             failed += 1
             print(f'not ok {n} - {desc}')

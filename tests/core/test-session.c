@@ -873,6 +873,45 @@ test_session_no_network_path (Fixture       *fixture,
   wait_for_conversation_state (bob, "alice", CONFAB_CONVERSATION_FAILED);
 }
 
+/* Servers a chat cannot use fail it with a sentence the person sees (the
+ * conversation's failure), where they used to be a log line: relay-only
+ * with no TURN server on the caller's side, a bad URL on the callee's,
+ * whose caller then hears the hang-up rather than wait for an answer. */
+static void
+test_session_unusable_ice_servers (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  static const char * const bad[] = { "turn:turn.example.org", NULL };
+  ConfabSession *alice = sign_in (fixture, "alice", NULL);
+  ConfabSession *bob = sign_in (fixture, "bob", "accept");
+  ConfabSession *carol = sign_in (fixture, "carol", NULL);
+  ConfabConversation *conversation;
+  const char *reason;
+
+  confab_session_set_relay_only (alice, TRUE);
+  g_assert_true (confab_session_get_relay_only (alice));
+  session_call (alice, "bob", NULL);
+  wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_FAILED);
+  conversation = conversation_of (alice, "bob");
+  g_assert_cmpint (confab_conversation_get_failure (conversation), ==,
+                   CONFAB_CONVERSATION_FAILURE_ICE_SERVERS);
+  reason = confab_conversation_get_failure_reason (conversation);
+  g_assert_nonnull (strstr (reason, "bob"));
+  g_assert_nonnull (strstr (reason, "TURN server"));
+
+  confab_session_set_ice_servers (bob, bad);
+  g_assert_true (session_call (carol, "bob", NULL));
+  wait_for_conversation_state (bob, "carol", CONFAB_CONVERSATION_FAILED);
+  conversation = conversation_of (bob, "carol");
+  g_assert_cmpint (confab_conversation_get_failure (conversation), ==,
+                   CONFAB_CONVERSATION_FAILURE_ICE_SERVERS);
+  g_assert_nonnull (strstr (confab_conversation_get_failure_reason (conversation),
+                            "turn:turn.example.org"));
+  wait_for_conversation_state (carol, "bob", CONFAB_CONVERSATION_CLOSED);
+  g_assert_cmpint (confab_conversation_get_failure (conversation_of (carol, "bob")), ==,
+                   CONFAB_CONVERSATION_FAILURE_HUNG_UP);
+}
+
 static void
 test_session_server_restarts (Fixture       *fixture,
                               gconstpointer  data)
@@ -1056,6 +1095,7 @@ main (int   argc,
   ADD ("peer-vanishes", test_session_peer_vanishes);
   ADD ("no-answer", test_session_no_answer);
   ADD ("no-network-path", test_session_no_network_path);
+  ADD ("unusable-ice-servers", test_session_unusable_ice_servers);
   ADD ("server-restarts", test_session_server_restarts);
   ADD ("two-conversations", test_session_two_conversations);
   ADD ("mebibyte-message", test_session_mebibyte_message);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-# test-windows.py: preferences (hosting a server, STUN/TURN servers), the
-# shortcuts window and the about window, all from the keyboard
+# test-windows.py: preferences (hosting a server, STUN/TURN servers,
+# relay-only), the shortcuts window and the about window, all from the
+# keyboard
 #
 # Copyright 2026 The Confab authors
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -80,6 +81,26 @@ def test_ice_servers(harness):
 
     alice.button('Remove stun:stun.example.org:3478')
     alice.wait_gone(pyatspi.ROLE_PUSH_BUTTON, 'Remove stun:stun.example.org:3478')
+
+    # Hiding the address needs a TURN server: until there is one the
+    # switch cannot be turned on, and its row says why.
+    hide = 'Hide My Network Address From the People I Chat With'
+    relay = alice.find(pyatspi.ROLE_CHECK_BOX, hide)
+    alice.label('Needs a TURN server: add one above first.')
+    if relay.getState().contains(pyatspi.STATE_SENSITIVE):
+        raise AssertionError('the relay-only switch is sensitive without a TURN server')
+
+    alice.focus(alice.find(pyatspi.ROLE_TEXT, 'Add a Server'))
+    alice.key('ctrl+a')
+    alice.type('turn:user:secret@turn.example.org:3478')
+    alice.key('Return')
+    alice.find(pyatspi.ROLE_PUSH_BUTTON, 'Remove turn:user:secret@turn.example.org:3478')
+    wait_for('the relay-only switch to become sensitive',
+             lambda: relay.getState().contains(pyatspi.STATE_SENSITIVE))
+    alice.label(re.compile(r'^Your messages go through your TURN server'))
+    alice.click(pyatspi.ROLE_CHECK_BOX, hide)
+    wait_for('the relay-only switch to turn on',
+             lambda: relay.getState().contains(pyatspi.STATE_CHECKED))
 
 
 def test_shortcuts_and_about(harness):
