@@ -22,8 +22,8 @@
 
 /* Every test runs the real ConfabSignalServer on a free port of 127.0.0.1
  * in this process, and real sessions against it: websockets, webrtcbin,
- * ICE, DTLS and SCTP, as in the app.  Waits have no time limit of their
- * own; meson's test timeout catches a hang. */
+ * ICE, DTLS and SCTP, as in the app.  Waits give up under the test
+ * support's watchdog, naming what they waited for. */
 
 typedef struct
 {
@@ -97,26 +97,13 @@ message_received_cb (ConfabSession      *session,
   record->n_received++;
 }
 
-static ConfabSignalServer *
-start_server (guint port)
-{
-  g_autoptr(ConfabSignalServer) server = confab_signal_server_new ();
-  g_autoptr(GError) error = NULL;
-
-  /* Five calls a test would not trip the default rate, but a 1 MiB test's
-   * candidates and a restart's re-registrations come in bursts. */
-  confab_signal_server_set_rate (server, 0);
-  confab_signal_server_listen (server, "127.0.0.1", port, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&server);
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->server = start_server (0);
+  /* Five calls a test would not trip the default rate, but a 1 MiB test's
+   * candidates and a restart's re-registrations come in bursts. */
+  fixture->server = test_start_server (0, 0);
   fixture->port = confab_signal_server_get_bound_port (fixture->server);
   fixture->url = g_strdup_printf ("ws://127.0.0.1:%u", fixture->port);
   fixture->sessions = g_ptr_array_new ();
@@ -231,6 +218,8 @@ wait_for_conversation_state (ConfabSession           *session,
                              const char              *peer,
                              ConfabConversationState  state)
 {
+  g_autoptr(TestWatchdog) watchdog = test_watchdog_new ("a conversation state", test_watchdog_seconds ());
+
   for (;;)
     {
       ConfabConversation *conversation = confab_session_lookup_conversation (session, peer);
@@ -248,7 +237,7 @@ wait_for_conversation_state (ConfabSession           *session,
                      confab_conversation_get_failure_reason (conversation), state);
         }
 
-      g_main_context_iteration (NULL, TRUE);
+      test_watchdog_iterate (watchdog);
     }
 }
 
@@ -256,16 +245,15 @@ static void
 wait_for_n_items (ConfabConversation *conversation,
                   guint               n_items)
 {
-  while (g_list_model_get_n_items (G_LIST_MODEL (conversation)) < n_items)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("messages in the conversation",
+                 g_list_model_get_n_items (G_LIST_MODEL (conversation)) >= n_items);
 }
 
 static void
 wait_for_session_state (ConfabSession      *session,
                         ConfabSessionState  state)
 {
-  while (confab_session_get_state (session) != state)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("a session state", confab_session_get_state (session) == state);
 }
 
 static ConfabChatMessage *
@@ -301,8 +289,7 @@ static void
 wait_for_delivery (ConfabChatMessage   *message,
                    ConfabDeliveryState  state)
 {
-  while (confab_chat_message_get_delivery_state (message) != state)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("a delivery state", confab_chat_message_get_delivery_state (message) == state);
 }
 
 /* alice calls bob, who accepts; both are open when this returns. */
@@ -898,7 +885,7 @@ test_session_server_restarts (Fixture       *fixture,
                    CONFAB_CONVERSATION_OPEN);
 
   /* It comes back on the same port: both sign in again by themselves. */
-  fixture->server = start_server (fixture->port);
+  fixture->server = test_start_server (fixture->port, 0);
   wait_for_session_state (alice, CONFAB_SESSION_REGISTERED);
   wait_for_session_state (bob, CONFAB_SESSION_REGISTERED);
   g_assert_null (confab_session_get_last_error (alice));
