@@ -413,8 +413,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/conversation/message/properties", test_message_properties);
-  g_test_add_func ("/conversation/message/delivery-forward-only", test_message_delivery_forward_only);
+  g_test_add_func ("/conversation/message-properties", test_message_properties);
+  g_test_add_func ("/conversation/message-delivery-forward-only", test_message_delivery_forward_only);
   g_test_add ("/conversation/items-changed", Fixture, NULL,
               fixture_set_up, test_items_changed, fixture_tear_down);
   g_test_add ("/conversation/unread", Fixture, NULL,
