@@ -51,7 +51,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->notified = g_ptr_array_new_with_free_func (g_free);
 
   g_signal_connect (fixture->conversation, "items-changed", G_CALLBACK (items_changed_cb), fixture);
-  g_signal_connect (fixture->conversation, "notify", G_CALLBACK (test_record_notify_cb), fixture->notified);
+  g_signal_connect (fixture->conversation, "notify", G_CALLBACK (test_record_notify_cb),
+                    fixture->notified);
 }
 
 static void
@@ -414,7 +415,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/conversation/message-properties", test_message_properties);
-  g_test_add_func ("/conversation/message-delivery-forward-only", test_message_delivery_forward_only);
+  g_test_add_func ("/conversation/message-delivery-forward-only",
+                   test_message_delivery_forward_only);
   g_test_add ("/conversation/items-changed", Fixture, NULL,
               fixture_set_up, test_items_changed, fixture_tear_down);
   g_test_add ("/conversation/unread", Fixture, NULL,

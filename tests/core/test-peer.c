@@ -235,7 +235,8 @@ static void
 wait_for_state (ConfabPeer      *peer,
                 ConfabPeerState  state)
 {
-  g_autoptr(TestWatchdog) watchdog = test_watchdog_new ("a peer state", test_watchdog_seconds ());
+  g_autoptr(TestWatchdog) watchdog = test_watchdog_new ("a peer state",
+                                                       test_watchdog_seconds ());
 
   while (confab_peer_get_state (peer) != state)
     {
@@ -483,8 +484,7 @@ test_peer_unknown_target (Fixture       *fixture,
   fixture->bob_waits = TRUE;
   make_alice (fixture, FALSE);
   confab_peer_call (fixture->alice);
-  while (fixture->bob == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("bob's peer, made from the offer", fixture->bob != NULL);
 
   error = confab_message_new_error ("unknown-target", "Nobody called “bob” is connected",
                                     "create_offer");
@@ -519,8 +519,7 @@ test_peer_hang_up_while_ringing (Fixture       *fixture,
   fixture->bob_waits = TRUE;
   make_alice (fixture, FALSE);
   confab_peer_call (fixture->alice);
-  while (fixture->bob == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("bob's peer, made from the offer", fixture->bob != NULL);
 
   confab_peer_hang_up (fixture->alice);
   wait_for_state (fixture->bob, CONFAB_PEER_STATE_CLOSED);

@@ -218,7 +218,8 @@ wait_for_conversation_state (ConfabSession           *session,
                              const char              *peer,
                              ConfabConversationState  state)
 {
-  g_autoptr(TestWatchdog) watchdog = test_watchdog_new ("a conversation state", test_watchdog_seconds ());
+  g_autoptr(TestWatchdog) watchdog = test_watchdog_new ("a conversation state",
+                                                       test_watchdog_seconds ());
 
   for (;;)
     {
@@ -342,8 +343,7 @@ test_session_call_accept_chat (Fixture       *fixture,
   g_assert_no_error (error);
 
   /* Bob is asked, and nothing connects until he answers. */
-  while (get_record (bob)->requests->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("bob to be asked", get_record (bob)->requests->len > 0);
   g_assert_cmpstr (g_ptr_array_index (get_record (bob)->requests, 0), ==, "alice");
   at_bob = conversation_of (bob, "alice");
   g_assert_cmpint (confab_conversation_get_state (at_bob), ==, CONFAB_CONVERSATION_INCOMING);
@@ -543,8 +543,8 @@ test_session_removed_while_notifying (Fixture       *fixture,
                     G_CALLBACK (remove_when_ended_cb), alice);
   g_assert_true (confab_session_call_finish (alice, test_wait_for_result (&result), &error));
   g_assert_no_error (error);
-  while (confab_session_lookup_conversation (alice, "bob") != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("alice's conversation with bob to go",
+                 confab_session_lookup_conversation (alice, "bob") == NULL);
   g_assert_cmpuint (g_list_model_get_n_items (confab_session_get_conversations (alice)), ==, 0);
   g_assert_cmpuint (get_record (bob)->requests->len, ==, 1);
 }
@@ -873,8 +873,8 @@ test_session_server_restarts (Fixture       *fixture,
   wait_for_session_state (alice, CONFAB_SESSION_RECONNECTING);
   wait_for_session_state (bob, CONFAB_SESSION_RECONNECTING);
   g_assert_nonnull (confab_session_get_last_error (alice));
-  while (confab_signal_server_get_n_clients (fixture->server) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the server's clients to close",
+                 confab_signal_server_get_n_clients (fixture->server) == 0);
   g_clear_object (&fixture->server);
 
   send_text (alice, "bob", "still here?");
@@ -998,8 +998,7 @@ test_session_call_someone_asking (Fixture       *fixture,
   ConfabSession *bob = sign_in (fixture, "bob", NULL);
 
   g_assert_true (session_call (alice, "bob", NULL));
-  while (get_record (bob)->requests->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("bob to be asked", get_record (bob)->requests->len > 0);
 
   /* Bob calls alice back rather than pressing accept: that is a yes. */
   g_assert_true (session_call (bob, "alice", NULL));

@@ -127,8 +127,8 @@ fixture_tear_down (Fixture       *fixture,
   g_ptr_array_unref (fixture->clients);
 
   /* Let the close handshakes finish, so nothing is left half-closed. */
-  while (confab_signal_server_get_n_clients (fixture->server) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the server's clients to close",
+                 confab_signal_server_get_n_clients (fixture->server) == 0);
 
   confab_signal_server_stop (fixture->server);
   g_assert_finalize_object (fixture->server);
@@ -181,8 +181,8 @@ wait_for_messages (ConfabSignalClient *client,
 static void
 fixture_restart_server (Fixture *fixture)
 {
-  while (confab_signal_server_get_n_clients (fixture->server) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the server's clients to close",
+                 confab_signal_server_get_n_clients (fixture->server) == 0);
   g_clear_object (&fixture->server);
   fixture->server = test_start_server (fixture->port, -1);
 }
@@ -547,8 +547,7 @@ test_server_error (Fixture       *fixture,
   g_assert_true (confab_signal_client_send (alice, offer, &error));
   g_assert_no_error (error);
 
-  while (get_record (alice)->errors->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the server's error", get_record (alice)->errors->len > 0);
 
   reply = g_ptr_array_index (get_record (alice)->errors, 0);
   g_assert_cmpint (confab_message_get_kind (reply), ==, CONFAB_MESSAGE_ERROR);
@@ -682,8 +681,9 @@ test_not_connected (Fixture       *fixture,
   g_assert_error (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_NOT_CONNECTED);
 
   /* Signing out frees the name on the server. */
-  while (confab_signal_hub_get_n_registered (confab_signal_server_get_hub (fixture->server)) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the name to be freed",
+                 confab_signal_hub_get_n_registered (confab_signal_server_get_hub (fixture->server))
+                 == 0);
 }
 
 static void
@@ -774,9 +774,10 @@ test_reconnect (Fixture       *fixture,
                   CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST);
 
   /* ...and while it is away, attempts fail, and say why... */
-  while (g_error_matches (confab_signal_client_get_last_error (alice),
-                          CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST))
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("an attempt to reconnect to fail",
+                 !g_error_matches (confab_signal_client_get_last_error (alice),
+                                   CONFAB_SIGNAL_CLIENT_ERROR,
+                                   CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST));
   last_error = confab_signal_client_get_last_error (alice);
   g_assert_error (last_error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_UNREACHABLE);
   g_assert_cmpint (confab_signal_client_get_state (alice), ==,

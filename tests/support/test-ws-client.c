@@ -51,7 +51,8 @@ connect_cb (GObject      *object,
 {
   TestWsClient *client = user_data;
 
-  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &client->error);
+  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result,
+                                                      &client->error);
   if (client->ws == NULL)
     client->closed = TRUE;
 }
@@ -65,7 +66,8 @@ test_ws_client_try_connect (SoupSession     *session,
   TestWsClient *client = g_new0 (TestWsClient, 1);
 
   g_assert_nonnull (msg);
-  g_signal_connect (msg, "accept-certificate", G_CALLBACK (test_accept_certificate_cb), certificate);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (test_accept_certificate_cb),
+                    certificate);
   soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                                         connect_cb, client);
   test_wait_for ("the websocket handshake", client->ws != NULL || client->error != NULL);
