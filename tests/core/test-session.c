@@ -125,9 +125,10 @@ fixture_tear_down (Fixture       *fixture,
 
   /* Let every peer connection finish closing and the close handshakes
    * complete, so that nothing outlives the test. */
-  while (confab_runtime_get_n_closing () > 0 ||
-         (fixture->server != NULL && confab_signal_server_get_n_clients (fixture->server) > 0))
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the peer connections and the server's clients to close",
+                 confab_runtime_get_n_closing () == 0 &&
+                 (fixture->server == NULL ||
+                  confab_signal_server_get_n_clients (fixture->server) == 0));
 
   if (fixture->server != NULL)
     {
@@ -654,8 +655,7 @@ test_session_conversation_methods (Fixture       *fixture,
   /* The window answers, writes and ends through the conversation it
    * shows, never by name. */
   g_assert_true (session_call (alice, "bob", NULL));
-  while (get_record (bob)->requests->len < 1)
-    g_main_context_iteration (NULL, TRUE);
+  test_record_wait_for (get_record (bob)->requests, 1);
   at_alice = conversation_of (alice, "bob");
   at_bob = conversation_of (bob, "alice");
   g_assert_true (confab_conversation_accept (at_bob, &error));
@@ -688,8 +688,7 @@ test_session_conversation_methods (Fixture       *fixture,
 
   /* Declining through the object. */
   g_assert_true (session_call (alice, "bob", NULL));
-  while (get_record (bob)->requests->len < 2)
-    g_main_context_iteration (NULL, TRUE);
+  test_record_wait_for (get_record (bob)->requests, 2);
   g_assert_true (confab_conversation_decline (at_bob, &error));
   g_assert_no_error (error);
   wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_FAILED);
@@ -703,8 +702,7 @@ test_session_conversation_methods (Fixture       *fixture,
   forgotten = g_object_ref (at_bob);
   confab_session_remove_conversation (bob, "alice");
   g_assert_true (session_call (alice, "bob", NULL));
-  while (get_record (bob)->requests->len < 3)
-    g_main_context_iteration (NULL, TRUE);
+  test_record_wait_for (get_record (bob)->requests, 3);
   g_assert_true (conversation_of (bob, "alice") != forgotten);
   g_assert_false (confab_conversation_accept (forgotten, &error));
   g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
@@ -728,8 +726,7 @@ test_session_close (Fixture       *fixture,
   carol = sign_in (fixture, "carol", NULL);
   /* One chat open, one call still ringing at carol's. */
   g_assert_true (session_call (alice, "carol", NULL));
-  while (get_record (carol)->requests->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_record_wait_for (get_record (carol)->requests, 1);
 
   /* What a program says just before it quits still goes out. */
   send_text (alice, "bob", "last words");
