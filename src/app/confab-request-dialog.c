@@ -72,14 +72,18 @@ confab_request_dialog_constructed (GObject *object)
                            G_CALLBACK (conversation_state_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* The conversation is dropped in finalize, not dispose: GtkWidget's
+ * dispose, which runs after ours, emits "destroy", and the window's
+ * handler of it asks the dialog which request's notification to
+ * withdraw. */
 static void
-confab_request_dialog_dispose (GObject *object)
+confab_request_dialog_finalize (GObject *object)
 {
   ConfabRequestDialog *self = CONFAB_REQUEST_DIALOG (object);
 
   g_clear_object (&self->conversation);
 
-  G_OBJECT_CLASS (confab_request_dialog_parent_class)->dispose (object);
+  G_OBJECT_CLASS (confab_request_dialog_parent_class)->finalize (object);
 }
 
 static void
@@ -126,7 +130,7 @@ confab_request_dialog_class_init (ConfabRequestDialogClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->constructed = confab_request_dialog_constructed;
-  object_class->dispose = confab_request_dialog_dispose;
+  object_class->finalize = confab_request_dialog_finalize;
   object_class->get_property = confab_request_dialog_get_property;
   object_class->set_property = confab_request_dialog_set_property;
 

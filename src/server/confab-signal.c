@@ -123,7 +123,7 @@ terminate_cb (gpointer user_data)
     }
 
   app->stopping = TRUE;
-  g_log_structured (CONFAB_SIGNAL_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
                     "CONFAB_EVENT", "shutdown",
                     "MESSAGE", "Shutting down: closing %u connections",
                     confab_signal_server_get_n_clients (app->server));
@@ -299,7 +299,7 @@ main (int   argc,
   confab_signal_server_stop (server);
   g_clear_object (&server);
 
-  g_log_structured (CONFAB_SIGNAL_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
                     "CONFAB_EVENT", "exit",
                     "MESSAGE", "Stopped");
 

@@ -20,6 +20,7 @@
 #include "confab-runtime.h"
 #include "confab-session.h"
 #include "confab-signal-server.h"
+#include "test-support.h"
 
 /* Two ConfabSession in this process, alice and bob, signed in to a real
  * signalling server (a ConfabSignalServer on a thread of its own, or any
@@ -129,8 +130,6 @@ process_cpu_us (void)
 
 /* Waiting */
 
-typedef gboolean (*Condition) (gpointer data);
-
 static gboolean
 wake_cb (gpointer data)
 {
@@ -140,111 +139,15 @@ wake_cb (gpointer data)
 /* Iterates the main context until @condition holds; exits the program
  * when it still does not after --timeout seconds. */
 static void
-wait_for (Condition   condition,
-          gpointer    data,
-          const char *what)
+wait_for (TestCondition  condition,
+          gpointer       data,
+          const char    *what)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) (opt_timeout * G_USEC_PER_SEC);
-  g_autoptr(GSource) tick = g_timeout_source_new (250);
-
-  g_source_set_callback (tick, wake_cb, NULL, NULL);
-  g_source_attach (tick, NULL);
-
-  while (!condition (data))
+  if (!test_wait_until (condition, data, opt_timeout))
     {
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_printerr ("bench-channel: gave up waiting for %s after %.0f s\n", what, opt_timeout);
-          exit (EXIT_FAILURE);
-        }
-      g_main_context_iteration (NULL, TRUE);
+      g_printerr ("bench-channel: gave up waiting for %s after %.0f s\n", what, opt_timeout);
+      exit (EXIT_FAILURE);
     }
-
-  g_source_destroy (tick);
-}
-
-/* The signalling server, on a thread of its own as it would be in a
- * process of its own */
-
-typedef struct
-{
-  GMainContext *context;
-  GMainLoop    *loop;
-  GThread      *thread;
-  GMutex        mutex;
-  GCond         cond;
-  guint         port;
-  gboolean      started;
-} ServerThread;
-
-static gpointer
-server_thread_func (gpointer data)
-{
-  ServerThread *st = data;
-  g_autoptr(ConfabSignalServer) server = confab_signal_server_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_main_context_push_thread_default (st->context);
-
-  /* The rate limit is for strangers on the Internet; twenty calls in a
-   * row, each with a dozen candidates, would run into it. */
-  confab_signal_server_set_rate (server, 0);
-  if (!confab_signal_server_listen (server, "127.0.0.1", 0, &error))
-    g_error ("Could not start the signalling server: %s", error->message);
-
-  g_mutex_lock (&st->mutex);
-  st->port = confab_signal_server_get_bound_port (server);
-  st->started = TRUE;
-  g_cond_signal (&st->cond);
-  g_mutex_unlock (&st->mutex);
-
-  g_main_loop_run (st->loop);
-
-  confab_signal_server_stop (server);
-  while (confab_signal_server_get_n_clients (server) > 0)
-    g_main_context_iteration (st->context, TRUE);
-  g_clear_object (&server);
-  g_main_context_pop_thread_default (st->context);
-
-  return NULL;
-}
-
-static ServerThread *
-server_thread_start (void)
-{
-  ServerThread *st = g_new0 (ServerThread, 1);
-
-  st->context = g_main_context_new ();
-  st->loop = g_main_loop_new (st->context, FALSE);
-  g_mutex_init (&st->mutex);
-  g_cond_init (&st->cond);
-  st->thread = g_thread_new ("signal-server", server_thread_func, st);
-
-  g_mutex_lock (&st->mutex);
-  while (!st->started)
-    g_cond_wait (&st->cond, &st->mutex);
-  g_mutex_unlock (&st->mutex);
-
-  return st;
-}
-
-static gboolean
-quit_loop_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-server_thread_stop (ServerThread *st)
-{
-  g_main_context_invoke (st->context, quit_loop_cb, st->loop);
-  g_thread_join (st->thread);
-  g_main_loop_unref (st->loop);
-  g_main_context_unref (st->context);
-  g_mutex_clear (&st->mutex);
-  g_cond_clear (&st->cond);
-  g_free (st);
 }
 
 /* Two sessions */
@@ -1145,7 +1048,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) json = g_string_new ("{\"bench\":\"bench-channel\",");
   g_autofree char *url = NULL;
-  ServerThread *server = NULL;
+  TestServerThread *server = NULL;
   Figures confab = { 0 };
   Figures reference = { 0 };
 
@@ -1180,8 +1083,11 @@ main (int   argc,
     }
   else
     {
-      server = server_thread_start ();
-      url = g_strdup_printf ("ws://127.0.0.1:%u", server->port);
+      /* On a thread of its own, as it would be in a process of its own.
+       * The rate limit is for strangers on the Internet; twenty calls in
+       * a row, each with a dozen candidates, would run into it. */
+      server = test_server_thread_start (0);
+      url = test_server_thread_get_url (server);
     }
 
   measure_sessions (url, &confab);
@@ -1202,7 +1108,7 @@ main (int   argc,
     print_summary ("Bare webrtcbin, the reference", &reference);
 
   if (server != NULL)
-    server_thread_stop (server);
+    test_server_thread_stop (server);
 
   return EXIT_SUCCESS;
 }

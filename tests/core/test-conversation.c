@@ -12,6 +12,7 @@
 #include "confab-conversation.h"
 #include "confab-core-enums.h"
 #include "confab-session.h"
+#include "test-support.h"
 
 typedef struct
 {
@@ -42,27 +43,6 @@ items_changed_cb (GListModel *model,
 }
 
 static void
-notify_cb (GObject    *object,
-           GParamSpec *pspec,
-           gpointer    user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_ptr_array_add (fixture->notified, g_strdup (pspec->name));
-}
-
-static gboolean
-was_notified (Fixture    *fixture,
-              const char *name)
-{
-  for (guint i = 0; i < fixture->notified->len; i++)
-    if (g_str_equal (g_ptr_array_index (fixture->notified, i), name))
-      return TRUE;
-
-  return FALSE;
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
@@ -71,7 +51,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->notified = g_ptr_array_new_with_free_func (g_free);
 
   g_signal_connect (fixture->conversation, "items-changed", G_CALLBACK (items_changed_cb), fixture);
-  g_signal_connect (fixture->conversation, "notify", G_CALLBACK (notify_cb), fixture);
+  g_signal_connect (fixture->conversation, "notify", G_CALLBACK (test_record_notify_cb),
+                    fixture->notified);
 }
 
 static void
@@ -218,8 +199,8 @@ test_items_changed (Fixture       *fixture,
     }
   g_assert_null (g_list_model_get_item (model, G_N_ELEMENTS (texts)));
 
-  g_assert_true (was_notified (fixture, "n-items"));
-  g_assert_true (was_notified (fixture, "last-message"));
+  g_assert_true (test_record_contains (fixture->notified, "n-items"));
+  g_assert_true (test_record_contains (fixture->notified, "last-message"));
 }
 
 static void
@@ -236,22 +217,22 @@ test_unread (Fixture       *fixture,
 
   /* Nothing to mark: no notification. */
   confab_conversation_mark_read (fixture->conversation);
-  g_assert_false (was_notified (fixture, "unread-count"));
+  g_assert_false (test_record_contains (fixture->notified, "unread-count"));
 
   confab_conversation_append (fixture->conversation, first);
   confab_conversation_append (fixture->conversation, second);
   g_assert_cmpuint (confab_conversation_get_unread_count (fixture->conversation), ==, 2);
-  g_assert_true (was_notified (fixture, "unread-count"));
+  g_assert_true (test_record_contains (fixture->notified, "unread-count"));
 
   /* Our own messages are never unread. */
   g_ptr_array_set_size (fixture->notified, 0);
   confab_conversation_append (fixture->conversation, own);
   g_assert_cmpuint (confab_conversation_get_unread_count (fixture->conversation), ==, 2);
-  g_assert_false (was_notified (fixture, "unread-count"));
+  g_assert_false (test_record_contains (fixture->notified, "unread-count"));
 
   confab_conversation_mark_read (fixture->conversation);
   g_assert_cmpuint (confab_conversation_get_unread_count (fixture->conversation), ==, 0);
-  g_assert_true (was_notified (fixture, "unread-count"));
+  g_assert_true (test_record_contains (fixture->notified, "unread-count"));
 
   confab_conversation_append (fixture->conversation, third);
   g_object_get (fixture->conversation, "unread-count", &unread, NULL);
@@ -335,8 +316,8 @@ test_state (Fixture       *fixture,
                                  CONFAB_CONVERSATION_FAILURE_DECLINED, "bob declined.");
   g_assert_cmpint (confab_conversation_get_state (fixture->conversation), ==,
                    CONFAB_CONVERSATION_FAILED);
-  g_assert_true (was_notified (fixture, "failure"));
-  g_assert_true (was_notified (fixture, "failure-reason"));
+  g_assert_true (test_record_contains (fixture->notified, "failure"));
+  g_assert_true (test_record_contains (fixture->notified, "failure-reason"));
   g_object_get (fixture->conversation,
                 "failure", &failure,
                 "failure-reason", &reason,
@@ -433,8 +414,9 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/conversation/message/properties", test_message_properties);
-  g_test_add_func ("/conversation/message/delivery-forward-only", test_message_delivery_forward_only);
+  g_test_add_func ("/conversation/message-properties", test_message_properties);
+  g_test_add_func ("/conversation/message-delivery-forward-only",
+                   test_message_delivery_forward_only);
   g_test_add ("/conversation/items-changed", Fixture, NULL,
               fixture_set_up, test_items_changed, fixture_tear_down);
   g_test_add ("/conversation/unread", Fixture, NULL,

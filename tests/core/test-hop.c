@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "confab-hop.h"
+#include "test-wait.h"
 
 typedef struct
 {
@@ -75,8 +76,7 @@ test_hop_runs_on_the_owner_context (void)
   g_assert_cmpuint (record.n_runs, ==, 0);
   confab_hop_link_unref (link);
 
-  while (record.n_runs < 3)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("three hops to run", record.n_runs >= 3);
   g_assert_true (record.ran_on == g_thread_self ());
 }
 
@@ -92,8 +92,7 @@ test_hop_never_runs_in_place (void)
   g_object_set_data (owner, "record", &record);
   confab_hop_link_invoke (link, record_run, GUINT_TO_POINTER (1), NULL);
   g_assert_cmpuint (record.n_runs, ==, 0);
-  while (record.n_runs < 1)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the hop to run", record.n_runs >= 1);
 }
 
 /* An owner that is gone, or whose guard refuses, gets nothing; the data
@@ -111,16 +110,14 @@ test_hop_drops_what_no_longer_concerns (void)
 
   /* Refused by the guard. */
   confab_hop_link_invoke (link, record_run, g_object_ref (keeper), count_free);
-  while (g_atomic_int_get (&record.n_freed) < 1)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the hop's data to be freed", g_atomic_int_get (&record.n_freed) >= 1);
   g_assert_cmpuint (record.n_runs, ==, 0);
 
   /* The owner is finalized before the work runs. */
   record.accepting = TRUE;
   confab_hop_link_invoke (link, record_run, g_object_ref (keeper), count_free);
   g_object_unref (owner);
-  while (g_atomic_int_get (&record.n_freed) < 2)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("both hops' data to be freed", g_atomic_int_get (&record.n_freed) >= 2);
   g_assert_cmpuint (record.n_runs, ==, 0);
 }
 

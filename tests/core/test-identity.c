@@ -15,6 +15,7 @@
 
 #include "confab-fingerprint.h"
 #include "confab-identity.h"
+#include "test-support.h"
 
 typedef struct
 {
@@ -321,8 +322,7 @@ test_identity_webrtcbin_offer (Fixture       *fixture,
   g_assert_nonnull (channel);
   g_signal_emit_by_name (webrtcbin, "create-offer", NULL,
                          gst_promise_new_with_change_func (offer_created_cb, &sdp, NULL));
-  while (g_atomic_pointer_get (&sdp) == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("webrtcbin's offer", g_atomic_pointer_get (&sdp) != NULL);
 
   /* The transport was made inside create-offer, and holds our PEM. */
   g_object_get (webrtcbin, "sctp-transport", &sctp, NULL);

@@ -10,6 +10,7 @@
 
 #include "confab-channel-frame.h"
 #include "confab-outgoing-queue.h"
+#include "test-wait.h"
 
 /* A sink that records what it is handed, with a buffered amount and
  * failures the test sets. */
@@ -412,8 +413,9 @@ test_queue_flow_control (Fixture       *fixture,
 
   /* And if it never says so, the poll finds the room. */
   fixture->sink->buffered[CONFAB_OUTGOING_ROUTE_FRAMES] = 0;
-  while (confab_outgoing_queue_get_n_waiting (fixture->queue, CONFAB_OUTGOING_PRIORITY_TEXT) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the poll to send what waits",
+                 confab_outgoing_queue_get_n_waiting (fixture->queue,
+                                                      CONFAB_OUTGOING_PRIORITY_TEXT) == 0);
   g_assert_cmpuint (fixture->sink->sent->len, ==, 150);
   g_assert_cmpuint (fixture->reports->len, ==, 150);
   assert_report (fixture, 149, 150, CONFAB_DELIVERY_SENT);
@@ -623,8 +625,7 @@ test_queue_acknowledges (Fixture       *fixture,
   confab_outgoing_queue_push_text (fixture->queue, 2, longest);
   g_assert_cmpuint (fixture->sink->sent->len, ==, 3);
   g_assert_cmpint (frame_type_at (fixture, 2), ==, CONFAB_CHANNEL_FRAME_MESSAGE);
-  while (fixture->sink->sent->len < 4)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("a fourth frame", fixture->sink->sent->len >= 4);
   frame_at (fixture, 3, &frame);
   g_assert_cmpint (frame.type, ==, CONFAB_CHANNEL_FRAME_ACK);
   g_assert_cmpuint (frame.id, ==, 10);

@@ -49,14 +49,6 @@ static void bob_send_message_cb (ConfabPeer    *peer,
                                  Fixture       *fixture);
 
 static void
-text_received_cb (ConfabPeer *peer,
-                  const char *text,
-                  GPtrArray  *received)
-{
-  g_ptr_array_add (received, g_strdup (text));
-}
-
-static void
 alice_message_state_cb (ConfabPeer          *peer,
                         guint64              id,
                         ConfabDeliveryState  state,
@@ -99,7 +91,7 @@ make_bob (Fixture       *fixture,
   g_assert_true (confab_peer_set_ice_servers (fixture->bob, fixture->ice_servers, &error));
   g_assert_no_error (error);
   g_signal_connect (fixture->bob, "send-message", G_CALLBACK (bob_send_message_cb), fixture);
-  g_signal_connect (fixture->bob, "text-received", G_CALLBACK (text_received_cb),
+  g_signal_connect (fixture->bob, "text-received", G_CALLBACK (test_record_string_cb),
                     fixture->bob_received);
 
   if (fixture->bob_declines)
@@ -210,7 +202,7 @@ make_alice (Fixture  *fixture,
                                  NULL);
   g_assert_true (confab_peer_set_ice_servers (fixture->alice, fixture->ice_servers, NULL));
   g_signal_connect (fixture->alice, "send-message", G_CALLBACK (alice_send_message_cb), fixture);
-  g_signal_connect (fixture->alice, "text-received", G_CALLBACK (text_received_cb),
+  g_signal_connect (fixture->alice, "text-received", G_CALLBACK (test_record_string_cb),
                     fixture->alice_received);
   g_signal_connect (fixture->alice, "message-state-changed",
                     G_CALLBACK (alice_message_state_cb), fixture);
@@ -238,12 +230,14 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&fixture->alice_message_states, g_hash_table_unref);
 }
 
-/* Iterates the main loop until @peer is in @state.  No time limit here:
- * meson's test timeout catches a hang. */
+/* Iterates the main loop until @peer is in @state, under the watchdog. */
 static void
 wait_for_state (ConfabPeer      *peer,
                 ConfabPeerState  state)
 {
+  g_autoptr(TestWatchdog) watchdog = test_watchdog_new ("a peer state",
+                                                       test_watchdog_seconds ());
+
   while (confab_peer_get_state (peer) != state)
     {
       ConfabPeerState now = confab_peer_get_state (peer);
@@ -253,16 +247,8 @@ wait_for_state (ConfabPeer      *peer,
                  confab_peer_get_remote_name (peer), now,
                  confab_peer_get_failure_reason (peer), state);
 
-      g_main_context_iteration (NULL, TRUE);
+      test_watchdog_iterate (watchdog);
     }
-}
-
-static void
-wait_for_received (GPtrArray *received,
-                   guint      count)
-{
-  while (received->len < count)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static ConfabDeliveryState
@@ -280,8 +266,7 @@ wait_for_message_state (Fixture             *fixture,
                         guint64              id,
                         ConfabDeliveryState  state)
 {
-  while (last_state (fixture, id) != state)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("a message's delivery state", last_state (fixture, id) == state);
 }
 
 static void
@@ -320,8 +305,8 @@ test_peer_call_and_chat (Fixture       *fixture,
   g_assert_cmpuint (send_text (fixture, fixture->alice, "How are you?", &error), !=, 0);
   g_assert_no_error (error);
 
-  wait_for_received (fixture->bob_received, 2);
-  wait_for_received (fixture->alice_received, 1);
+  test_record_wait_for (fixture->bob_received, 2);
+  test_record_wait_for (fixture->alice_received, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->bob_received, 0), ==, "Hello Bob");
   g_assert_cmpstr (g_ptr_array_index (fixture->bob_received, 1), ==, "How are you?");
   g_assert_cmpstr (g_ptr_array_index (fixture->alice_received, 0), ==, "Hi Alice ✓");
@@ -368,13 +353,13 @@ test_peer_receipts_coalesce (Fixture       *fixture,
       ids[i] = send_text (fixture, fixture->alice, text, NULL);
     }
 
-  wait_for_received (fixture->bob_received, G_N_ELEMENTS (ids));
+  test_record_wait_for (fixture->bob_received, G_N_ELEMENTS (ids));
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     wait_for_message_state (fixture, ids[i], CONFAB_DELIVERY_DELIVERED);
 
   /* An answer carries the acknowledgement of what it answers. */
   ids[0] = send_text (fixture, fixture->bob, "all of them", NULL);
-  wait_for_received (fixture->alice_received, 1);
+  test_record_wait_for (fixture->alice_received, 1);
   ids[1] = send_text (fixture, fixture->alice, "good", NULL);
   wait_for_message_state (fixture, ids[1], CONFAB_DELIVERY_DELIVERED);
 }
@@ -396,7 +381,7 @@ test_peer_speaks_version_1 (Fixture       *fixture,
   id = send_text (fixture, fixture->alice, "from an older Confab", NULL);
   wait_for_message_state (fixture, id, CONFAB_DELIVERY_DELIVERED);
   send_text (fixture, fixture->bob, "from a newer one", NULL);
-  wait_for_received (fixture->alice_received, 1);
+  test_record_wait_for (fixture->alice_received, 1);
   id = send_text (fixture, fixture->alice, "and again", NULL);
   wait_for_message_state (fixture, id, CONFAB_DELIVERY_DELIVERED);
 }
@@ -416,7 +401,7 @@ test_peer_queues_text_before_open (Fixture       *fixture,
   g_assert_null (g_hash_table_lookup (fixture->alice_message_states, &first));
   g_assert_null (g_hash_table_lookup (fixture->alice_message_states, &second));
 
-  wait_for_received (fixture->bob_received, 2);
+  test_record_wait_for (fixture->bob_received, 2);
   g_assert_cmpstr (g_ptr_array_index (fixture->bob_received, 0), ==, "before the call");
   g_assert_cmpstr (g_ptr_array_index (fixture->bob_received, 1), ==, "while calling");
   wait_for_message_state (fixture, second, CONFAB_DELIVERY_DELIVERED);
@@ -438,7 +423,7 @@ test_peer_mebibyte_message (Fixture       *fixture,
 
   id = send_text (fixture, fixture->alice, text, NULL);
   send_text (fixture, fixture->alice, "after the big one", NULL);
-  wait_for_received (fixture->bob_received, 2);
+  test_record_wait_for (fixture->bob_received, 2);
 
   g_assert_cmpuint (strlen (g_ptr_array_index (fixture->bob_received, 0)), ==, strlen (text));
   g_assert_true (strcmp (g_ptr_array_index (fixture->bob_received, 0), text) == 0);
@@ -499,8 +484,7 @@ test_peer_unknown_target (Fixture       *fixture,
   fixture->bob_waits = TRUE;
   make_alice (fixture, FALSE);
   confab_peer_call (fixture->alice);
-  while (fixture->bob == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("bob's peer, made from the offer", fixture->bob != NULL);
 
   error = confab_message_new_error ("unknown-target", "Nobody called “bob” is connected",
                                     "create_offer");
@@ -535,8 +519,7 @@ test_peer_hang_up_while_ringing (Fixture       *fixture,
   fixture->bob_waits = TRUE;
   make_alice (fixture, FALSE);
   confab_peer_call (fixture->alice);
-  while (fixture->bob == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("bob's peer, made from the offer", fixture->bob != NULL);
 
   confab_peer_hang_up (fixture->alice);
   wait_for_state (fixture->bob, CONFAB_PEER_STATE_CLOSED);
@@ -571,8 +554,8 @@ test_peer_mobile_app (Fixture       *fixture,
 
   id = send_text (fixture, fixture->alice, "from the phone", NULL);
   send_text (fixture, fixture->bob, "from the desktop", NULL);
-  wait_for_received (fixture->bob_received, 1);
-  wait_for_received (fixture->alice_received, 1);
+  test_record_wait_for (fixture->bob_received, 1);
+  test_record_wait_for (fixture->alice_received, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->bob_received, 0), ==, "from the phone");
   g_assert_cmpstr (g_ptr_array_index (fixture->alice_received, 0), ==, "from the desktop");
 
@@ -597,7 +580,7 @@ test_peer_ice_servers (Fixture       *fixture,
   connect_both (fixture, FALSE);
 
   send_text (fixture, fixture->bob, "through the servers' silence", NULL);
-  wait_for_received (fixture->alice_received, 1);
+  test_record_wait_for (fixture->alice_received, 1);
 }
 
 static void

@@ -223,8 +223,8 @@ main (int   argc,
   g_test_add_func ("/safety-number/differs", test_safety_number_differs);
   g_test_add_func ("/safety-number/emoji", test_safety_number_emoji);
   g_test_add_func ("/safety-number/emoji-table", test_safety_number_emoji_table);
-  g_test_add_func ("/qr-code/safety-number", test_qr_code_safety_number);
-  g_test_add_func ("/qr-code/too-long", test_qr_code_too_long);
+  g_test_add_func ("/safety-number/qr-code", test_qr_code_safety_number);
+  g_test_add_func ("/safety-number/qr-code-too-long", test_qr_code_too_long);
 
   return g_test_run ();
 }

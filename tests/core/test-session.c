@@ -22,8 +22,8 @@
 
 /* Every test runs the real ConfabSignalServer on a free port of 127.0.0.1
  * in this process, and real sessions against it: websockets, webrtcbin,
- * ICE, DTLS and SCTP, as in the app.  Waits have no time limit of their
- * own; meson's test timeout catches a hang. */
+ * ICE, DTLS and SCTP, as in the app.  Waits give up under the test
+ * support's watchdog, naming what they waited for. */
 
 typedef struct
 {
@@ -97,26 +97,13 @@ message_received_cb (ConfabSession      *session,
   record->n_received++;
 }
 
-static ConfabSignalServer *
-start_server (guint port)
-{
-  g_autoptr(ConfabSignalServer) server = confab_signal_server_new ();
-  g_autoptr(GError) error = NULL;
-
-  /* Five calls a test would not trip the default rate, but a 1 MiB test's
-   * candidates and a restart's re-registrations come in bursts. */
-  confab_signal_server_set_rate (server, 0);
-  confab_signal_server_listen (server, "127.0.0.1", port, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&server);
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->server = start_server (0);
+  /* Five calls a test would not trip the default rate, but a 1 MiB test's
+   * candidates and a restart's re-registrations come in bursts. */
+  fixture->server = test_start_server (0, 0);
   fixture->port = confab_signal_server_get_bound_port (fixture->server);
   fixture->url = g_strdup_printf ("ws://127.0.0.1:%u", fixture->port);
   fixture->sessions = g_ptr_array_new ();
@@ -138,9 +125,10 @@ fixture_tear_down (Fixture       *fixture,
 
   /* Let every peer connection finish closing and the close handshakes
    * complete, so that nothing outlives the test. */
-  while (confab_runtime_get_n_closing () > 0 ||
-         (fixture->server != NULL && confab_signal_server_get_n_clients (fixture->server) > 0))
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the peer connections and the server's clients to close",
+                 confab_runtime_get_n_closing () == 0 &&
+                 (fixture->server == NULL ||
+                  confab_signal_server_get_n_clients (fixture->server) == 0));
 
   if (fixture->server != NULL)
     {
@@ -231,6 +219,9 @@ wait_for_conversation_state (ConfabSession           *session,
                              const char              *peer,
                              ConfabConversationState  state)
 {
+  g_autoptr(TestWatchdog) watchdog = test_watchdog_new ("a conversation state",
+                                                       test_watchdog_seconds ());
+
   for (;;)
     {
       ConfabConversation *conversation = confab_session_lookup_conversation (session, peer);
@@ -248,7 +239,7 @@ wait_for_conversation_state (ConfabSession           *session,
                      confab_conversation_get_failure_reason (conversation), state);
         }
 
-      g_main_context_iteration (NULL, TRUE);
+      test_watchdog_iterate (watchdog);
     }
 }
 
@@ -256,16 +247,15 @@ static void
 wait_for_n_items (ConfabConversation *conversation,
                   guint               n_items)
 {
-  while (g_list_model_get_n_items (G_LIST_MODEL (conversation)) < n_items)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("messages in the conversation",
+                 g_list_model_get_n_items (G_LIST_MODEL (conversation)) >= n_items);
 }
 
 static void
 wait_for_session_state (ConfabSession      *session,
                         ConfabSessionState  state)
 {
-  while (confab_session_get_state (session) != state)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("a session state", confab_session_get_state (session) == state);
 }
 
 static ConfabChatMessage *
@@ -301,8 +291,7 @@ static void
 wait_for_delivery (ConfabChatMessage   *message,
                    ConfabDeliveryState  state)
 {
-  while (confab_chat_message_get_delivery_state (message) != state)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("a delivery state", confab_chat_message_get_delivery_state (message) == state);
 }
 
 /* alice calls bob, who accepts; both are open when this returns. */
@@ -355,8 +344,7 @@ test_session_call_accept_chat (Fixture       *fixture,
   g_assert_no_error (error);
 
   /* Bob is asked, and nothing connects until he answers. */
-  while (get_record (bob)->requests->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("bob to be asked", get_record (bob)->requests->len > 0);
   g_assert_cmpstr (g_ptr_array_index (get_record (bob)->requests, 0), ==, "alice");
   at_bob = conversation_of (bob, "alice");
   g_assert_cmpint (confab_conversation_get_state (at_bob), ==, CONFAB_CONVERSATION_INCOMING);
@@ -556,8 +544,8 @@ test_session_removed_while_notifying (Fixture       *fixture,
                     G_CALLBACK (remove_when_ended_cb), alice);
   g_assert_true (confab_session_call_finish (alice, test_wait_for_result (&result), &error));
   g_assert_no_error (error);
-  while (confab_session_lookup_conversation (alice, "bob") != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("alice's conversation with bob to go",
+                 confab_session_lookup_conversation (alice, "bob") == NULL);
   g_assert_cmpuint (g_list_model_get_n_items (confab_session_get_conversations (alice)), ==, 0);
   g_assert_cmpuint (get_record (bob)->requests->len, ==, 1);
 }
@@ -667,8 +655,7 @@ test_session_conversation_methods (Fixture       *fixture,
   /* The window answers, writes and ends through the conversation it
    * shows, never by name. */
   g_assert_true (session_call (alice, "bob", NULL));
-  while (get_record (bob)->requests->len < 1)
-    g_main_context_iteration (NULL, TRUE);
+  test_record_wait_for (get_record (bob)->requests, 1);
   at_alice = conversation_of (alice, "bob");
   at_bob = conversation_of (bob, "alice");
   g_assert_true (confab_conversation_accept (at_bob, &error));
@@ -701,8 +688,7 @@ test_session_conversation_methods (Fixture       *fixture,
 
   /* Declining through the object. */
   g_assert_true (session_call (alice, "bob", NULL));
-  while (get_record (bob)->requests->len < 2)
-    g_main_context_iteration (NULL, TRUE);
+  test_record_wait_for (get_record (bob)->requests, 2);
   g_assert_true (confab_conversation_decline (at_bob, &error));
   g_assert_no_error (error);
   wait_for_conversation_state (alice, "bob", CONFAB_CONVERSATION_FAILED);
@@ -716,8 +702,7 @@ test_session_conversation_methods (Fixture       *fixture,
   forgotten = g_object_ref (at_bob);
   confab_session_remove_conversation (bob, "alice");
   g_assert_true (session_call (alice, "bob", NULL));
-  while (get_record (bob)->requests->len < 3)
-    g_main_context_iteration (NULL, TRUE);
+  test_record_wait_for (get_record (bob)->requests, 3);
   g_assert_true (conversation_of (bob, "alice") != forgotten);
   g_assert_false (confab_conversation_accept (forgotten, &error));
   g_assert_error (error, CONFAB_SESSION_ERROR, CONFAB_SESSION_ERROR_NO_CONVERSATION);
@@ -741,8 +726,7 @@ test_session_close (Fixture       *fixture,
   carol = sign_in (fixture, "carol", NULL);
   /* One chat open, one call still ringing at carol's. */
   g_assert_true (session_call (alice, "carol", NULL));
-  while (get_record (carol)->requests->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_record_wait_for (get_record (carol)->requests, 1);
 
   /* What a program says just before it quits still goes out. */
   send_text (alice, "bob", "last words");
@@ -925,8 +909,8 @@ test_session_server_restarts (Fixture       *fixture,
   wait_for_session_state (alice, CONFAB_SESSION_RECONNECTING);
   wait_for_session_state (bob, CONFAB_SESSION_RECONNECTING);
   g_assert_nonnull (confab_session_get_last_error (alice));
-  while (confab_signal_server_get_n_clients (fixture->server) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the server's clients to close",
+                 confab_signal_server_get_n_clients (fixture->server) == 0);
   g_clear_object (&fixture->server);
 
   send_text (alice, "bob", "still here?");
@@ -937,7 +921,7 @@ test_session_server_restarts (Fixture       *fixture,
                    CONFAB_CONVERSATION_OPEN);
 
   /* It comes back on the same port: both sign in again by themselves. */
-  fixture->server = start_server (fixture->port);
+  fixture->server = test_start_server (fixture->port, 0);
   wait_for_session_state (alice, CONFAB_SESSION_REGISTERED);
   wait_for_session_state (bob, CONFAB_SESSION_REGISTERED);
   g_assert_null (confab_session_get_last_error (alice));
@@ -1050,8 +1034,7 @@ test_session_call_someone_asking (Fixture       *fixture,
   ConfabSession *bob = sign_in (fixture, "bob", NULL);
 
   g_assert_true (session_call (alice, "bob", NULL));
-  while (get_record (bob)->requests->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("bob to be asked", get_record (bob)->requests->len > 0);
 
   /* Bob calls alice back rather than pressing accept: that is a yes. */
   g_assert_true (session_call (bob, "alice", NULL));

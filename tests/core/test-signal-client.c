@@ -101,23 +101,11 @@ fixture_add_client (Fixture *fixture)
   return client;
 }
 
-static ConfabSignalServer *
-start_server (guint port)
-{
-  g_autoptr(ConfabSignalServer) server = confab_signal_server_new ();
-  g_autoptr(GError) error = NULL;
-
-  confab_signal_server_listen (server, "127.0.0.1", port, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&server);
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->server = start_server (0);
+  fixture->server = test_start_server (0, -1);
   fixture->port = confab_signal_server_get_bound_port (fixture->server);
   g_assert_cmpuint (fixture->port, >, 0);
   /* As the mobile app writes it: no path. */
@@ -139,8 +127,8 @@ fixture_tear_down (Fixture       *fixture,
   g_ptr_array_unref (fixture->clients);
 
   /* Let the close handshakes finish, so nothing is left half-closed. */
-  while (confab_signal_server_get_n_clients (fixture->server) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the server's clients to close",
+                 confab_signal_server_get_n_clients (fixture->server) == 0);
 
   confab_signal_server_stop (fixture->server);
   g_assert_finalize_object (fixture->server);
@@ -177,26 +165,26 @@ static void
 wait_for_state (ConfabSignalClient      *client,
                 ConfabSignalClientState  state)
 {
-  while (confab_signal_client_get_state (client) != state)
-    g_main_context_iteration (NULL, TRUE);
+  g_autofree char *what = g_strdup_printf ("signal client state %d", state);
+
+  test_wait_for (what, confab_signal_client_get_state (client) == state);
 }
 
 static void
 wait_for_messages (ConfabSignalClient *client,
                    guint               n_messages)
 {
-  while (get_record (client)->messages->len < n_messages)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("messages from the server", get_record (client)->messages->len >= n_messages);
 }
 
 /* Starts a new server on the port of the one stopped before: a restart. */
 static void
 fixture_restart_server (Fixture *fixture)
 {
-  while (confab_signal_server_get_n_clients (fixture->server) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the server's clients to close",
+                 confab_signal_server_get_n_clients (fixture->server) == 0);
   g_clear_object (&fixture->server);
-  fixture->server = start_server (fixture->port);
+  fixture->server = test_start_server (fixture->port, -1);
 }
 
 /* A port on which nothing listens: bound once by us, then let go. */
@@ -559,8 +547,7 @@ test_server_error (Fixture       *fixture,
   g_assert_true (confab_signal_client_send (alice, offer, &error));
   g_assert_no_error (error);
 
-  while (get_record (alice)->errors->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the server's error", get_record (alice)->errors->len > 0);
 
   reply = g_ptr_array_index (get_record (alice)->errors, 0);
   g_assert_cmpint (confab_message_get_kind (reply), ==, CONFAB_MESSAGE_ERROR);
@@ -694,8 +681,9 @@ test_not_connected (Fixture       *fixture,
   g_assert_error (error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_NOT_CONNECTED);
 
   /* Signing out frees the name on the server. */
-  while (confab_signal_hub_get_n_registered (confab_signal_server_get_hub (fixture->server)) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("the name to be freed",
+                 confab_signal_hub_get_n_registered (confab_signal_server_get_hub (fixture->server))
+                 == 0);
 }
 
 static void
@@ -786,9 +774,10 @@ test_reconnect (Fixture       *fixture,
                   CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST);
 
   /* ...and while it is away, attempts fail, and say why... */
-  while (g_error_matches (confab_signal_client_get_last_error (alice),
-                          CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST))
-    g_main_context_iteration (NULL, TRUE);
+  test_wait_for ("an attempt to reconnect to fail",
+                 !g_error_matches (confab_signal_client_get_last_error (alice),
+                                   CONFAB_SIGNAL_CLIENT_ERROR,
+                                   CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST));
   last_error = confab_signal_client_get_last_error (alice);
   g_assert_error (last_error, CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_UNREACHABLE);
   g_assert_cmpint (confab_signal_client_get_state (alice), ==,
@@ -823,96 +812,18 @@ test_reconnect (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
-/* A server on a thread of its own, which the test can freeze: the
- * connection stays open but nothing answers, as when the server's machine
- * drops off the network without closing anything. */
-typedef struct
-{
-  GMainContext       *context;
-  GMainLoop          *loop;
-  GThread            *thread;
-  GMutex              mutex;
-  GCond               cond;
-  guint               port;
-  gboolean            frozen;
-  int                 done;
-} ServerThread;
-
-static gpointer
-server_thread_func (gpointer data)
-{
-  ServerThread *st = data;
-  g_autoptr(ConfabSignalServer) server = NULL;
-
-  g_main_context_push_thread_default (st->context);
-  server = start_server (0);
-
-  g_mutex_lock (&st->mutex);
-  st->port = confab_signal_server_get_bound_port (server);
-  g_cond_signal (&st->cond);
-  g_mutex_unlock (&st->mutex);
-
-  g_main_loop_run (st->loop);
-
-  confab_signal_server_stop (server);
-  while (confab_signal_server_get_n_clients (server) > 0)
-    g_main_context_iteration (st->context, TRUE);
-  g_clear_object (&server);
-  g_main_context_pop_thread_default (st->context);
-
-  g_atomic_int_set (&st->done, TRUE);
-  g_main_context_wakeup (NULL);
-
-  return NULL;
-}
-
-static gboolean
-server_thread_frozen_cb (gpointer data)
-{
-  ServerThread *st = data;
-
-  g_mutex_lock (&st->mutex);
-  while (st->frozen)
-    g_cond_wait (&st->cond, &st->mutex);
-  g_mutex_unlock (&st->mutex);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-server_thread_set_frozen (ServerThread *st,
-                          gboolean      frozen)
-{
-  g_mutex_lock (&st->mutex);
-  st->frozen = frozen;
-  g_cond_broadcast (&st->cond);
-  g_mutex_unlock (&st->mutex);
-
-  if (frozen)
-    g_main_context_invoke (st->context, server_thread_frozen_cb, st);
-}
-
 static void
 test_silent_server (Fixture       *fixture,
                     gconstpointer  data)
 {
   ConfabSignalClient *alice = fixture_add_client (fixture);
-  ServerThread st = { 0, };
-  g_autofree char *url = NULL;
+  /* On a thread of its own, which the test can freeze: the connection
+   * stays open but nothing answers, as when the server's machine drops
+   * off the network without closing anything. */
+  TestServerThread *st = test_server_thread_start (-1);
+  g_autofree char *url = test_server_thread_get_url (st);
   g_autoptr(GError) error = NULL;
   GArray *states;
-
-  g_mutex_init (&st.mutex);
-  g_cond_init (&st.cond);
-  st.context = g_main_context_new ();
-  st.loop = g_main_loop_new (st.context, FALSE);
-  st.thread = g_thread_new ("silent-server", server_thread_func, &st);
-
-  g_mutex_lock (&st.mutex);
-  while (st.port == 0)
-    g_cond_wait (&st.cond, &st.mutex);
-  g_mutex_unlock (&st.mutex);
-  url = g_strdup_printf ("ws://127.0.0.1:%u", st.port);
 
   /* Pings every second: a dead connection shows in a few. */
   confab_signal_client_set_keepalive_interval (alice, 1);
@@ -921,14 +832,14 @@ test_silent_server (Fixture       *fixture,
   g_array_set_size (get_record (alice)->states, 0);
 
   /* The socket stays open, but pongs stop: the client must notice. */
-  server_thread_set_frozen (&st, TRUE);
+  test_server_thread_set_frozen (st, TRUE);
   wait_for_state (alice, CONFAB_SIGNAL_CLIENT_STATE_RECONNECTING);
   g_assert_error (confab_signal_client_get_last_error (alice),
                   CONFAB_SIGNAL_CLIENT_ERROR, CONFAB_SIGNAL_CLIENT_ERROR_CONNECTION_LOST);
 
   /* Back: the server may still hold the old connection, and the name, for
    * a moment; the client keeps trying until the name is its again. */
-  server_thread_set_frozen (&st, FALSE);
+  test_server_thread_set_frozen (st, FALSE);
   wait_for_state (alice, CONFAB_SIGNAL_CLIENT_STATE_REGISTERED);
   g_assert_null (confab_signal_client_get_last_error (alice));
 
@@ -941,15 +852,7 @@ test_silent_server (Fixture       *fixture,
 
   /* Shut the thread's server down while this thread answers its closes. */
   confab_signal_client_disconnect (alice);
-  g_main_loop_quit (st.loop);
-  while (!g_atomic_int_get (&st.done))
-    g_main_context_iteration (NULL, TRUE);
-  g_thread_join (st.thread);
-
-  g_main_loop_unref (st.loop);
-  g_main_context_unref (st.context);
-  g_mutex_clear (&st.mutex);
-  g_cond_clear (&st.cond);
+  test_server_thread_stop (st);
 }
 
 /* Reacting to the computer: main() points the system bus at a private

@@ -553,20 +553,20 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/protocol/message/builds-wire-shapes", test_message_builds_wire_shapes);
-  g_test_add_func ("/protocol/message/parses-mobile-app-frames", test_message_parses_mobile_app_frames);
-  g_test_add_func ("/protocol/message/round-trips", test_message_round_trips);
-  g_test_add_func ("/protocol/message/escapes-like-json-stringify", test_message_escapes_like_json_stringify);
-  g_test_add_func ("/protocol/message/reads-escapes", test_message_reads_escapes);
-  g_test_add_func ("/protocol/message/relays-under-registered-name", test_message_relays_under_registered_name);
-  g_test_add_func ("/protocol/message/refuses-bad-frames", test_message_refuses_bad_frames);
-  g_test_add_func ("/protocol/message/refuses-hostile-frames", test_message_refuses_hostile_frames);
-  g_test_add_func ("/protocol/message/quotes-long-unknown-types-whole", test_message_quotes_long_unknown_types_whole);
-  g_test_add_func ("/protocol/message/nesting-within-limit", test_message_nesting_within_limit);
-  g_test_add_func ("/protocol/message/validates-names", test_message_validates_names);
-  g_test_add_func ("/protocol/message/kinds", test_message_kinds);
-  g_test_add_func ("/protocol/message/error-codes", test_message_error_codes);
-  g_test_add_func ("/protocol/message/boxed-type", test_message_boxed_type);
+  g_test_add_func ("/message/builds-wire-shapes", test_message_builds_wire_shapes);
+  g_test_add_func ("/message/parses-mobile-app-frames", test_message_parses_mobile_app_frames);
+  g_test_add_func ("/message/round-trips", test_message_round_trips);
+  g_test_add_func ("/message/escapes-like-json-stringify", test_message_escapes_like_json_stringify);
+  g_test_add_func ("/message/reads-escapes", test_message_reads_escapes);
+  g_test_add_func ("/message/relays-under-registered-name", test_message_relays_under_registered_name);
+  g_test_add_func ("/message/refuses-bad-frames", test_message_refuses_bad_frames);
+  g_test_add_func ("/message/refuses-hostile-frames", test_message_refuses_hostile_frames);
+  g_test_add_func ("/message/quotes-long-unknown-types-whole", test_message_quotes_long_unknown_types_whole);
+  g_test_add_func ("/message/nesting-within-limit", test_message_nesting_within_limit);
+  g_test_add_func ("/message/validates-names", test_message_validates_names);
+  g_test_add_func ("/message/kinds", test_message_kinds);
+  g_test_add_func ("/message/error-codes", test_message_error_codes);
+  g_test_add_func ("/message/boxed-type", test_message_boxed_type);
 
   return g_test_run ();
 }

@@ -11,31 +11,7 @@
 
 #include <libsoup/soup.h>
 
-#define WATCHDOG_SECONDS 60
-
-typedef struct
-{
-  SoupWebsocketConnection *ws;
-  GQueue                   received;
-  gboolean                 closed;
-  GError                   *error;
-} Client;
-
-static gboolean
-watchdog_cb (gpointer user_data)
-{
-  g_error ("Gave up waiting for %s", (const char *) user_data);
-
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_FOR(what, condition) \
-  G_STMT_START { \
-    guint watchdog_id_ = g_timeout_add_seconds (WATCHDOG_SECONDS, watchdog_cb, (gpointer) (what)); \
-    while (!(condition)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (watchdog_id_); \
-  } G_STMT_END
+#include "test-support.h"
 
 static const char *
 signal_path (void)
@@ -46,75 +22,6 @@ signal_path (void)
     g_error ("CONFAB_SIGNAL must name the confab-signal binary (meson test sets it)");
 
   return path;
-}
-
-static void
-message_cb (SoupWebsocketConnection *ws,
-            int                      type,
-            GBytes                  *message,
-            gpointer                 user_data)
-{
-  Client *client = user_data;
-
-  g_queue_push_tail (&client->received,
-                     g_strndup (g_bytes_get_data (message, NULL), g_bytes_get_size (message)));
-}
-
-static void
-closed_cb (SoupWebsocketConnection *ws,
-           gpointer                 user_data)
-{
-  Client *client = user_data;
-
-  client->closed = TRUE;
-}
-
-static void
-connect_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Client *client = user_data;
-
-  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &client->error);
-}
-
-static Client *
-client_connect (SoupSession *session,
-                const char  *url)
-{
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  Client *client = g_new0 (Client, 1);
-
-  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                        connect_cb, client);
-  WAIT_FOR ("the websocket handshake", client->ws != NULL || client->error != NULL);
-  g_assert_no_error (client->error);
-  g_signal_connect (client->ws, "message", G_CALLBACK (message_cb), client);
-  g_signal_connect (client->ws, "closed", G_CALLBACK (closed_cb), client);
-
-  return client;
-}
-
-static void
-client_free (Client *client)
-{
-  g_signal_handlers_disconnect_by_data (client->ws, client);
-  g_clear_object (&client->ws);
-  g_queue_clear_full (&client->received, g_free);
-  g_free (client);
-}
-
-static void
-client_expect (Client     *client,
-               const char *expected)
-{
-  g_autofree char *text = NULL;
-
-  WAIT_FOR ("a message", client->received.length > 0 || client->closed);
-  g_assert_cmpuint (client->received.length, >, 0);
-  text = g_queue_pop_head (&client->received);
-  g_assert_cmpstr (text, ==, expected);
 }
 
 static void
@@ -156,7 +63,7 @@ start_server (guint *port)
   const char *colon;
 
   /* Under the sanitizer, the server's exit is leak-checked with full
-   * stacks too (see __asan_default_options() below). */
+   * stacks too (see __asan_default_options() in tests/support). */
   asan_options = g_strconcat ("fast_unwind_on_malloc=0:", g_getenv ("ASAN_OPTIONS"), NULL);
   g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan_options, TRUE);
 
@@ -167,7 +74,7 @@ start_server (guint *port)
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, read_line_cb, &line);
-  WAIT_FOR ("confab-signal to listen", line != NULL);
+  test_wait_for ("confab-signal to listen", line != NULL);
 
   g_assert_true (g_str_has_prefix (line, "confab-signal listening on ws://127.0.0.1:"));
   colon = strrchr (line, ':');
@@ -187,26 +94,26 @@ test_talk_then_sigterm (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *health_url = NULL;
-  Client *alice;
-  Client *bob;
+  TestWsClient *alice;
+  TestWsClient *bob;
   gboolean exited = FALSE;
   guint port;
 
   process = start_server (&port);
   url = g_strdup_printf ("ws://127.0.0.1:%u", port);
 
-  alice = client_connect (session, url);
-  bob = client_connect (session, url);
-  soup_websocket_connection_send_text (alice->ws, "{\"type\":\"store_user\",\"name\":\"alice\"}");
-  client_expect (alice, "{\"type\":\"user_stored\",\"data\":\"alice\"}");
-  soup_websocket_connection_send_text (bob->ws, "{\"type\":\"store_user\",\"name\":\"bob\"}");
-  client_expect (bob, "{\"type\":\"user_stored\",\"data\":\"bob\"}");
-  soup_websocket_connection_send_text (alice->ws, "{\"type\":\"start_transfer\",\"name\":\"alice\",\"target\":\"bob\"}");
-  client_expect (alice, "{\"type\":\"transfer_response\",\"data\":\"bob\"}");
-  soup_websocket_connection_send_text (alice->ws,
-                                       "{\"type\":\"create_offer\",\"name\":\"bob\",\"target\":\"bob\","
-                                       "\"data\":{\"sdp\":\"v=0\\r\\n\",\"type\":\"OFFER\"}}");
-  client_expect (bob, "{\"type\":\"offer_received\",\"name\":\"alice\",\"data\":\"v=0\\r\\n\"}");
+  alice = test_ws_client_connect (session, url);
+  bob = test_ws_client_connect (session, url);
+  test_ws_client_send (alice, "{\"type\":\"store_user\",\"name\":\"alice\"}");
+  test_ws_client_expect (alice, "{\"type\":\"user_stored\",\"data\":\"alice\"}");
+  test_ws_client_send (bob, "{\"type\":\"store_user\",\"name\":\"bob\"}");
+  test_ws_client_expect (bob, "{\"type\":\"user_stored\",\"data\":\"bob\"}");
+  test_ws_client_send (alice, "{\"type\":\"start_transfer\",\"name\":\"alice\",\"target\":\"bob\"}");
+  test_ws_client_expect (alice, "{\"type\":\"transfer_response\",\"data\":\"bob\"}");
+  test_ws_client_send (alice,
+                       "{\"type\":\"create_offer\",\"name\":\"bob\",\"target\":\"bob\","
+                       "\"data\":{\"sdp\":\"v=0\\r\\n\",\"type\":\"OFFER\"}}");
+  test_ws_client_expect (bob, "{\"type\":\"offer_received\",\"name\":\"alice\",\"data\":\"v=0\\r\\n\"}");
 
   health_url = g_strdup_printf ("http://127.0.0.1:%u/healthz", port);
   health = soup_message_new ("GET", health_url);
@@ -216,18 +123,18 @@ test_talk_then_sigterm (void)
 
   /* SIGTERM: close frames to everyone, then a clean exit. */
   g_subprocess_send_signal (process, SIGTERM);
-  WAIT_FOR ("alice's close frame", alice->closed);
-  WAIT_FOR ("bob's close frame", bob->closed);
+  test_wait_for ("alice's close frame", alice->closed);
+  test_wait_for ("bob's close frame", bob->closed);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (alice->ws), ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (bob->ws), ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
 
   g_subprocess_wait_async (process, NULL, wait_cb, &exited);
-  WAIT_FOR ("confab-signal to exit", exited);
+  test_wait_for ("confab-signal to exit", exited);
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 
-  client_free (alice);
-  client_free (bob);
+  test_ws_client_free (alice);
+  test_ws_client_free (bob);
 }
 
 static void
@@ -240,7 +147,7 @@ test_sigint_without_clients (void)
   process = start_server (&port);
   g_subprocess_send_signal (process, SIGINT);
   g_subprocess_wait_async (process, NULL, wait_cb, &exited);
-  WAIT_FOR ("confab-signal to exit", exited);
+  test_wait_for ("confab-signal to exit", exited);
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 }
@@ -310,18 +217,6 @@ test_command_line (void)
                       "--tls-key", "/nonexistent/key.pem", NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (missing_cert, "certificate"));
-}
-
-/* Read by AddressSanitizer before ASAN_OPTIONS (which can still override
- * it): GLib and libsoup are built without frame pointers, so the fast
- * unwinder stops at g_malloc and tests/lsan.supp cannot recognise a
- * one-time allocation of theirs (a class structure, a quark). */
-const char *__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
 }
 
 int

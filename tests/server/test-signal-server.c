@@ -14,15 +14,12 @@
 
 #include "confab-message.h"
 #include "confab-signal-server.h"
+#include "test-support.h"
 
 #define SDP_JSON "v=0\\r\\no=- 4611731400430051336 2 IN IP4 127.0.0.1\\r\\ns=-\\r\\nt=0 0\\r\\n" \
                  "a=group:BUNDLE 0\\r\\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\\r\\n" \
                  "c=IN IP4 0.0.0.0\\r\\na=mid:0\\r\\n"
 #define CANDIDATE "candidate:1 1 UDP 2122252543 192.168.1.10 54321 typ host"
-
-/* Not a timing assertion: only how long a broken test may hang before it
- * says what it was waiting for. */
-#define WATCHDOG_SECONDS 60
 
 typedef struct
 {
@@ -32,138 +29,27 @@ typedef struct
   GTlsCertificate    *certificate;
 } Fixture;
 
-typedef struct
-{
-  SoupWebsocketConnection *ws;
-  GQueue                   received;   /* of char *, text frames */
-  gboolean                 closed;
-  GError                  *error;
-} Client;
-
-static gboolean
-watchdog_cb (gpointer user_data)
-{
-  g_error ("Gave up waiting for %s", (const char *) user_data);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context (server and clients share it) until @done. */
-#define WAIT_FOR(what, condition) \
-  G_STMT_START { \
-    guint watchdog_id_ = g_timeout_add_seconds (WATCHDOG_SECONDS, watchdog_cb, (gpointer) (what)); \
-    while (!(condition)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (watchdog_id_); \
-  } G_STMT_END
-
-static void
-client_message_cb (SoupWebsocketConnection *ws,
-                   int                      type,
-                   GBytes                  *message,
-                   gpointer                 user_data)
-{
-  Client *client = user_data;
-  gsize length;
-  const char *data = g_bytes_get_data (message, &length);
-
-  g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
-  g_queue_push_tail (&client->received, g_strndup (data, length));
-}
-
-static void
-client_closed_cb (SoupWebsocketConnection *ws,
-                  gpointer                 user_data)
-{
-  Client *client = user_data;
-
-  client->closed = TRUE;
-}
-
-static void
-client_free (Client *client)
-{
-  if (client->ws != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (client->ws, client);
-      if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (client->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-      g_clear_object (&client->ws);
-    }
-  g_queue_clear_full (&client->received, g_free);
-  g_clear_error (&client->error);
-  g_free (client);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
-
-static gboolean
-accept_certificate_cb (SoupMessage          *msg,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
-{
-  Fixture *fixture = user_data;
-
-  /* Self-signed: accept it when it is the one the server was given. */
-  return fixture->certificate != NULL && g_tls_certificate_is_same (certificate, fixture->certificate);
-}
-
-static void
-connect_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Client *client = user_data;
-
-  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &client->error);
-  if (client->ws == NULL)
-    client->closed = TRUE;
-}
-
 /* Connects to @url; returns the client even on failure (check ->error). */
-static Client *
+static TestWsClient *
 client_try_connect (Fixture    *fixture,
                     const char *url)
 {
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  Client *client = g_new0 (Client, 1);
-
-  g_assert_nonnull (msg);
-  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), fixture);
-  soup_session_websocket_connect_async (fixture->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                        connect_cb, client);
-  WAIT_FOR ("the websocket handshake", client->ws != NULL || client->error != NULL);
-
-  if (client->ws != NULL)
-    {
-      g_signal_connect (client->ws, "message", G_CALLBACK (client_message_cb), client);
-      g_signal_connect (client->ws, "closed", G_CALLBACK (client_closed_cb), client);
-    }
-
-  return client;
+  return test_ws_client_try_connect (fixture->session, url, fixture->certificate);
 }
 
-static Client *
+static TestWsClient *
 client_connect (Fixture *fixture)
 {
-  Client *client = client_try_connect (fixture, fixture->url);
+  TestWsClient *client = client_try_connect (fixture, fixture->url);
 
   g_assert_no_error (client->error);
 
   return client;
 }
 
-static void
-client_send (Client     *client,
-             const char *text)
-{
-  soup_websocket_connection_send_text (client->ws, text);
-}
-
 /* Any bytes as a text frame, NUL and invalid UTF-8 included. */
 static void
-client_send_raw (Client       *client,
+client_send_raw (TestWsClient *client,
                  const char   *data,
                  gsize         length,
                  gboolean      binary)
@@ -175,30 +61,12 @@ client_send_raw (Client       *client,
                                           bytes);
 }
 
-static char *
-client_receive (Client *client)
-{
-  WAIT_FOR ("a message", client->received.length > 0 || client->closed);
-  g_assert_cmpuint (client->received.length, >, 0);
-
-  return g_queue_pop_head (&client->received);
-}
-
 static void
-client_expect (Client     *client,
-               const char *expected)
+client_expect_error (TestWsClient *client,
+                     const char   *code,
+                     const char   *ref)
 {
-  g_autofree char *text = client_receive (client);
-
-  g_assert_cmpstr (text, ==, expected);
-}
-
-static void
-client_expect_error (Client     *client,
-                     const char *code,
-                     const char *ref)
-{
-  g_autofree char *text = client_receive (client);
+  g_autofree char *text = test_ws_client_receive (client);
   g_autoptr(ConfabMessage) message = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -213,12 +81,12 @@ client_expect_error (Client     *client,
 /* Everything the server sent this client before answering this request
  * has arrived: the reply comes after it on the same stream. */
 static void
-client_round_trip (Client *client)
+client_round_trip (TestWsClient *client)
 {
   g_autofree char *reply = NULL;
 
-  client_send (client, "{\"type\":\"start_transfer\",\"target\":\"round-trip\"}");
-  reply = client_receive (client);
+  test_ws_client_send (client, "{\"type\":\"start_transfer\",\"target\":\"round-trip\"}");
+  reply = test_ws_client_receive (client);
 
   /* as a registered client, or as a stranger */
   if (g_strcmp0 (reply, "{\"type\":\"transfer_response\",\"data\":null}") != 0)
@@ -227,29 +95,16 @@ client_round_trip (Client *client)
                                 "\"ref\":\"start_transfer\"}");
 }
 
-static void
-client_assert_silent (Client *client)
-{
-  if (client->received.length > 0)
-    g_error ("Unexpected message: %s", (char *) g_queue_peek_head (&client->received));
-}
-
-static void
-client_wait_closed (Client *client)
-{
-  WAIT_FOR ("the connection to close", client->closed);
-}
-
-static Client *
+static TestWsClient *
 client_register (Fixture    *fixture,
                  const char *name)
 {
-  Client *client = client_connect (fixture);
+  TestWsClient *client = client_connect (fixture);
   g_autofree char *request = g_strdup_printf ("{\"type\":\"store_user\",\"name\":\"%s\"}", name);
   g_autofree char *reply = g_strdup_printf ("{\"type\":\"user_stored\",\"data\":\"%s\"}", name);
 
-  client_send (client, request);
-  client_expect (client, reply);
+  test_ws_client_send (client, request);
+  test_ws_client_expect (client, reply);
 
   return client;
 }
@@ -310,118 +165,118 @@ static void
 test_seed_sequence (Fixture       *fixture,
                     gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = client_register (fixture, "alice");
-  g_autoptr(Client) bob = client_register (fixture, "bob");
-  g_autoptr(Client) intruder = client_connect (fixture);
+  g_autoptr(TestWsClient) alice = client_register (fixture, "alice");
+  g_autoptr(TestWsClient) bob = client_register (fixture, "bob");
+  g_autoptr(TestWsClient) intruder = client_connect (fixture);
 
-  client_send (intruder, "{\"type\":\"store_user\",\"name\":\"alice\"}");
-  client_expect (intruder, "{\"type\":\"user_already_exists\",\"data\":\"alice\"}");
+  test_ws_client_send (intruder, "{\"type\":\"store_user\",\"name\":\"alice\"}");
+  test_ws_client_expect (intruder, "{\"type\":\"user_already_exists\",\"data\":\"alice\"}");
 
-  client_send (alice, "{\"type\":\"start_transfer\",\"name\":\"alice\",\"target\":\"bob\"}");
-  client_expect (alice, "{\"type\":\"transfer_response\",\"data\":\"bob\"}");
-  client_send (bob, "{\"type\":\"start_transfer\",\"name\":\"bob\",\"target\":\"alice\"}");
-  client_expect (bob, "{\"type\":\"transfer_response\",\"data\":\"alice\"}");
-  client_send (alice, "{\"type\":\"start_transfer\",\"name\":\"alice\",\"target\":\"carol\"}");
-  client_expect (alice, "{\"type\":\"transfer_response\",\"data\":null}");
+  test_ws_client_send (alice, "{\"type\":\"start_transfer\",\"name\":\"alice\",\"target\":\"bob\"}");
+  test_ws_client_expect (alice, "{\"type\":\"transfer_response\",\"data\":\"bob\"}");
+  test_ws_client_send (bob, "{\"type\":\"start_transfer\",\"name\":\"bob\",\"target\":\"alice\"}");
+  test_ws_client_expect (bob, "{\"type\":\"transfer_response\",\"data\":\"alice\"}");
+  test_ws_client_send (alice, "{\"type\":\"start_transfer\",\"name\":\"alice\",\"target\":\"carol\"}");
+  test_ws_client_expect (alice, "{\"type\":\"transfer_response\",\"data\":null}");
 
-  client_send (alice, "{\"type\":\"create_offer\",\"name\":\"alice\",\"target\":\"bob\","
+  test_ws_client_send (alice, "{\"type\":\"create_offer\",\"name\":\"alice\",\"target\":\"bob\","
                       "\"data\":{\"sdp\":\"" SDP_JSON "\",\"type\":\"OFFER\"}}");
-  client_expect (bob, "{\"type\":\"offer_received\",\"name\":\"alice\",\"data\":\"" SDP_JSON "\"}");
+  test_ws_client_expect (bob, "{\"type\":\"offer_received\",\"name\":\"alice\",\"data\":\"" SDP_JSON "\"}");
 
-  client_send (bob, "{\"type\":\"create_answer\",\"name\":\"bob\",\"target\":\"alice\","
+  test_ws_client_send (bob, "{\"type\":\"create_answer\",\"name\":\"bob\",\"target\":\"alice\","
                     "\"data\":{\"sdp\":\"" SDP_JSON "\",\"type\":\"ANSWER\"}}");
-  client_expect (alice, "{\"type\":\"answer_received\",\"name\":\"bob\",\"data\":\"" SDP_JSON "\"}");
+  test_ws_client_expect (alice, "{\"type\":\"answer_received\",\"name\":\"bob\",\"data\":\"" SDP_JSON "\"}");
 
-  client_send (alice, "{\"type\":\"ice_candidate\",\"name\":\"alice\",\"target\":\"bob\","
+  test_ws_client_send (alice, "{\"type\":\"ice_candidate\",\"name\":\"alice\",\"target\":\"bob\","
                       "\"data\":{\"sdpMLineIndex\":0.0,\"sdpMid\":\"0\",\"sdpCandidate\":\"" CANDIDATE "\"}}");
-  client_expect (bob, "{\"type\":\"ice_candidate\",\"name\":\"alice\","
+  test_ws_client_expect (bob, "{\"type\":\"ice_candidate\",\"name\":\"alice\","
                       "\"data\":{\"sdpMLineIndex\":0,\"sdpMid\":\"0\",\"sdpCandidate\":\"" CANDIDATE "\"}}");
-  client_send (bob, "{\"type\":\"ice_candidate\",\"name\":\"bob\",\"target\":\"alice\","
+  test_ws_client_send (bob, "{\"type\":\"ice_candidate\",\"name\":\"bob\",\"target\":\"alice\","
                     "\"data\":{\"sdpMLineIndex\":0,\"sdpMid\":\"0\",\"sdpCandidate\":\"" CANDIDATE "\"}}");
-  client_expect (alice, "{\"type\":\"ice_candidate\",\"name\":\"bob\","
+  test_ws_client_expect (alice, "{\"type\":\"ice_candidate\",\"name\":\"bob\","
                         "\"data\":{\"sdpMLineIndex\":0,\"sdpMid\":\"0\",\"sdpCandidate\":\"" CANDIDATE "\"}}");
 
   /* and the extensions */
-  client_send (bob, "{\"type\":\"hang_up\",\"name\":\"bob\",\"target\":\"alice\"}");
-  client_expect (alice, "{\"type\":\"peer_hung_up\",\"name\":\"bob\"}");
-  client_send (alice, "{\"type\":\"decline\",\"name\":\"alice\",\"target\":\"bob\"}");
-  client_expect (bob, "{\"type\":\"offer_declined\",\"name\":\"alice\"}");
+  test_ws_client_send (bob, "{\"type\":\"hang_up\",\"name\":\"bob\",\"target\":\"alice\"}");
+  test_ws_client_expect (alice, "{\"type\":\"peer_hung_up\",\"name\":\"bob\"}");
+  test_ws_client_send (alice, "{\"type\":\"decline\",\"name\":\"alice\",\"target\":\"bob\"}");
+  test_ws_client_expect (bob, "{\"type\":\"offer_declined\",\"name\":\"alice\"}");
 
   client_round_trip (alice);
   client_round_trip (bob);
   client_round_trip (intruder);
-  client_assert_silent (alice);
-  client_assert_silent (bob);
-  client_assert_silent (intruder);
+  test_ws_client_assert_silent (alice);
+  test_ws_client_assert_silent (bob);
+  test_ws_client_assert_silent (intruder);
 }
 
 static void
 test_impersonation (Fixture       *fixture,
                     gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = client_register (fixture, "alice");
-  g_autoptr(Client) bob = client_register (fixture, "bob");
-  g_autoptr(Client) carol = client_register (fixture, "carol");
+  g_autoptr(TestWsClient) alice = client_register (fixture, "alice");
+  g_autoptr(TestWsClient) bob = client_register (fixture, "bob");
+  g_autoptr(TestWsClient) carol = client_register (fixture, "carol");
 
-  client_send (bob, "{\"type\":\"create_offer\",\"name\":\"alice\",\"target\":\"carol\","
+  test_ws_client_send (bob, "{\"type\":\"create_offer\",\"name\":\"alice\",\"target\":\"carol\","
                     "\"data\":{\"sdp\":\"v=0\",\"type\":\"OFFER\"}}");
-  client_expect (carol, "{\"type\":\"offer_received\",\"name\":\"bob\",\"data\":\"v=0\"}");
+  test_ws_client_expect (carol, "{\"type\":\"offer_received\",\"name\":\"bob\",\"data\":\"v=0\"}");
 
-  client_send (bob, "{\"type\":\"ice_candidate\",\"name\":\"alice\",\"target\":\"alice\","
+  test_ws_client_send (bob, "{\"type\":\"ice_candidate\",\"name\":\"alice\",\"target\":\"alice\","
                     "\"data\":{\"sdpMLineIndex\":0,\"sdpMid\":\"0\",\"sdpCandidate\":\"" CANDIDATE "\"}}");
-  client_expect (alice, "{\"type\":\"ice_candidate\",\"name\":\"bob\","
+  test_ws_client_expect (alice, "{\"type\":\"ice_candidate\",\"name\":\"bob\","
                         "\"data\":{\"sdpMLineIndex\":0,\"sdpMid\":\"0\",\"sdpCandidate\":\"" CANDIDATE "\"}}");
 
-  client_send (bob, "{\"type\":\"create_answer\",\"name\":\"carol\",\"target\":\"alice\","
+  test_ws_client_send (bob, "{\"type\":\"create_answer\",\"name\":\"carol\",\"target\":\"alice\","
                     "\"data\":{\"sdp\":\"v=0\",\"type\":\"ANSWER\"}}");
-  client_expect (alice, "{\"type\":\"answer_received\",\"name\":\"bob\",\"data\":\"v=0\"}");
+  test_ws_client_expect (alice, "{\"type\":\"answer_received\",\"name\":\"bob\",\"data\":\"v=0\"}");
 
   client_round_trip (bob);
   client_round_trip (alice);
   client_round_trip (carol);
-  client_assert_silent (alice);
-  client_assert_silent (carol);
+  test_ws_client_assert_silent (alice);
+  test_ws_client_assert_silent (carol);
 }
 
 static void
 test_before_registering (Fixture       *fixture,
                          gconstpointer  user_data)
 {
-  g_autoptr(Client) bob = client_register (fixture, "bob");
-  g_autoptr(Client) stranger = client_connect (fixture);
+  g_autoptr(TestWsClient) bob = client_register (fixture, "bob");
+  g_autoptr(TestWsClient) stranger = client_connect (fixture);
 
-  client_send (stranger, "{\"type\":\"create_offer\",\"name\":\"alice\",\"target\":\"bob\","
+  test_ws_client_send (stranger, "{\"type\":\"create_offer\",\"name\":\"alice\",\"target\":\"bob\","
                          "\"data\":{\"sdp\":\"v=0\",\"type\":\"OFFER\"}}");
   client_expect_error (stranger, "not-registered", "create_offer");
-  client_send (stranger, "{\"type\":\"start_transfer\",\"name\":\"alice\",\"target\":\"bob\"}");
+  test_ws_client_send (stranger, "{\"type\":\"start_transfer\",\"name\":\"alice\",\"target\":\"bob\"}");
   client_expect_error (stranger, "not-registered", "start_transfer");
-  client_send (stranger, "{\"type\":\"ice_candidate\",\"name\":\"alice\",\"target\":\"bob\","
+  test_ws_client_send (stranger, "{\"type\":\"ice_candidate\",\"name\":\"alice\",\"target\":\"bob\","
                          "\"data\":{\"sdpCandidate\":\"" CANDIDATE "\"}}");
   client_expect_error (stranger, "not-registered", "ice_candidate");
 
   /* Nothing reached bob. */
   client_round_trip (bob);
-  client_assert_silent (bob);
+  test_ws_client_assert_silent (bob);
 
-  client_send (stranger, "{\"type\":\"store_user\",\"name\":\"alice\"}");
-  client_expect (stranger, "{\"type\":\"user_stored\",\"data\":\"alice\"}");
+  test_ws_client_send (stranger, "{\"type\":\"store_user\",\"name\":\"alice\"}");
+  test_ws_client_expect (stranger, "{\"type\":\"user_stored\",\"data\":\"alice\"}");
 }
 
 static void
 test_second_store_user (Fixture       *fixture,
                         gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = client_register (fixture, "alice");
-  g_autoptr(Client) other = NULL;
+  g_autoptr(TestWsClient) alice = client_register (fixture, "alice");
+  g_autoptr(TestWsClient) other = NULL;
 
-  client_send (alice, "{\"type\":\"store_user\",\"name\":\"mallory\"}");
+  test_ws_client_send (alice, "{\"type\":\"store_user\",\"name\":\"mallory\"}");
   client_expect_error (alice, "already-registered", "store_user");
-  client_send (alice, "{\"type\":\"store_user\",\"name\":\"alice\"}");
+  test_ws_client_send (alice, "{\"type\":\"store_user\",\"name\":\"alice\"}");
   client_expect_error (alice, "already-registered", "store_user");
 
   other = client_register (fixture, "mallory");
-  client_send (other, "{\"type\":\"start_transfer\",\"target\":\"alice\"}");
-  client_expect (other, "{\"type\":\"transfer_response\",\"data\":\"alice\"}");
+  test_ws_client_send (other, "{\"type\":\"start_transfer\",\"target\":\"alice\"}");
+  test_ws_client_expect (other, "{\"type\":\"transfer_response\",\"data\":\"alice\"}");
 }
 
 typedef struct
@@ -486,7 +341,7 @@ static const BadInput bad_inputs[] = {
 };
 
 static void
-send_bad_input (Client         *client,
+send_bad_input (TestWsClient   *client,
                 const BadInput *input)
 {
   g_autofree char *built = NULL;
@@ -494,7 +349,7 @@ send_bad_input (Client         *client,
 
   if (input->frame != NULL)
     {
-      client_send (client, input->frame);
+      test_ws_client_send (client, input->frame);
       return;
     }
 
@@ -503,7 +358,7 @@ send_bad_input (Client         *client,
       g_autofree char *name = g_strnfill (65, 'n');
 
       built = g_strdup_printf ("{\"type\":\"store_user\",\"name\":\"%s\"}", name);
-      client_send (client, built);
+      test_ws_client_send (client, built);
     }
   else if (strcmp (input->description, "deep nesting of arrays") == 0)
     {
@@ -513,7 +368,7 @@ send_bad_input (Client         *client,
       for (guint i = 0; i < 10000; i++)
         g_string_append_c (nested, ']');
       g_string_append_c (nested, '}');
-      client_send (client, nested->str);
+      test_ws_client_send (client, nested->str);
     }
   else if (strcmp (input->description, "deep nesting of objects") == 0)
     {
@@ -523,7 +378,7 @@ send_bad_input (Client         *client,
       g_string_append (nested, "1");
       for (guint i = 0; i < 10000; i++)
         g_string_append_c (nested, '}');
-      client_send (client, nested->str);
+      test_ws_client_send (client, nested->str);
     }
   else if (strcmp (input->description, "a megabyte string") == 0)
     {
@@ -531,7 +386,7 @@ send_bad_input (Client         *client,
       for (guint i = 0; i < 1000000; i++)
         g_string_append_c (nested, 'a');
       g_string_append (nested, "\"}");
-      client_send (client, nested->str);
+      test_ws_client_send (client, nested->str);
     }
   else if (strcmp (input->description, "raw NUL byte") == 0)
     {
@@ -555,9 +410,9 @@ static void
 test_bad_inputs (Fixture       *fixture,
                  gconstpointer  user_data)
 {
-  g_autoptr(Client) victim = client_register (fixture, "victim");
-  g_autoptr(Client) bystander = client_register (fixture, "bystander");
-  g_autoptr(Client) good = NULL;
+  g_autoptr(TestWsClient) victim = client_register (fixture, "victim");
+  g_autoptr(TestWsClient) bystander = client_register (fixture, "bystander");
+  g_autoptr(TestWsClient) good = NULL;
   g_autoptr(GHashTable) codes = g_hash_table_new (g_str_hash, g_str_equal);
   ConfabSignalMetrics *metrics = confab_signal_hub_get_metrics (confab_signal_server_get_hub (fixture->server));
 
@@ -576,16 +431,16 @@ test_bad_inputs (Fixture       *fixture,
   g_assert_cmpuint (confab_signal_metrics_get_errors (metrics, CONFAB_PROTOCOL_ERROR_NOT_JSON), >=, 7);
 
   client_round_trip (bystander);
-  client_assert_silent (bystander);
+  test_ws_client_assert_silent (bystander);
 
   /* The battered connection still relays, and a newcomer registers. */
-  client_send (victim, "{\"type\":\"create_offer\",\"target\":\"bystander\",\"data\":{\"sdp\":\"v=0\"}}");
-  client_expect (bystander, "{\"type\":\"offer_received\",\"name\":\"victim\",\"data\":\"v=0\"}");
+  test_ws_client_send (victim, "{\"type\":\"create_offer\",\"target\":\"bystander\",\"data\":{\"sdp\":\"v=0\"}}");
+  test_ws_client_expect (bystander, "{\"type\":\"offer_received\",\"name\":\"victim\",\"data\":\"v=0\"}");
 
   good = client_register (fixture, "good");
-  client_send (good, "{\"type\":\"hang_up\",\"target\":\"victim\"}");
-  client_expect (victim, "{\"type\":\"peer_hung_up\",\"name\":\"good\"}");
-  client_assert_silent (victim);
+  test_ws_client_send (good, "{\"type\":\"hang_up\",\"target\":\"victim\"}");
+  test_ws_client_expect (victim, "{\"type\":\"peer_hung_up\",\"name\":\"good\"}");
+  test_ws_client_assert_silent (victim);
 }
 
 /* A websocket client by hand, for what libsoup's client will not do:
@@ -643,7 +498,7 @@ raw_write (RawClient  *raw,
   raw->done = FALSE;
   g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (raw->connection)),
                                    data, length, G_PRIORITY_DEFAULT, NULL, raw_write_cb, raw);
-  WAIT_FOR ("a raw write", raw->done);
+  test_wait_for ("a raw write", raw->done);
   g_assert_no_error (raw->error);
 }
 
@@ -670,7 +525,7 @@ raw_read_until (RawClient  *raw,
       raw->done = FALSE;
       g_input_stream_read_bytes_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->connection)),
                                        4096, G_PRIORITY_DEFAULT, NULL, raw_read_cb, raw);
-      WAIT_FOR ("a raw read", raw->done);
+      test_wait_for ("a raw read", raw->done);
       g_assert_no_error (raw->error);
     }
 }
@@ -690,7 +545,7 @@ raw_connect (Fixture   *fixture,
   g_socket_client_connect_to_host_async (socket_client, "127.0.0.1",
                                          confab_signal_server_get_bound_port (fixture->server),
                                          NULL, raw_connect_cb, raw);
-  WAIT_FOR ("a raw connection", raw->done);
+  test_wait_for ("a raw connection", raw->done);
   g_assert_no_error (raw->error);
 
   raw_write (raw, request, sizeof request - 1);
@@ -780,7 +635,7 @@ test_raw_framing (Fixture       *fixture,
    * close frame with code 1002 */
   static const guint8 pong[] = { 0x8a, 0x04, 'p', 'i', 'n', 'g' };
   static const guint8 close_1002[] = { 0x88, 0x02, 0x03, 0xea };
-  g_autoptr(Client) peer = client_register (fixture, "peer");
+  g_autoptr(TestWsClient) peer = client_register (fixture, "peer");
   g_autofree char *padding = g_strnfill (300, ' ');
   g_autofree char *long_hang_up = g_strdup_printf ("%s%s", hang_up, padding);
   ConfabSignalHub *hub = confab_signal_server_get_hub (fixture->server);
@@ -794,7 +649,7 @@ test_raw_framing (Fixture       *fixture,
 
   /* A 16-bit length: JSON may end in spaces. */
   raw_send_frame (&raw, 0x81, long_hang_up, strlen (long_hang_up), key, FALSE);
-  client_expect (peer, expected);
+  test_ws_client_expect (peer, expected);
 
   /* Text in two fragments, a ping between them answered at once */
   raw_send_frame (&raw, 0x01, hang_up, half, key, FALSE);
@@ -804,18 +659,18 @@ test_raw_framing (Fixture       *fixture,
   g_assert_cmpmem (raw.input->data, sizeof pong, pong, sizeof pong);
   g_byte_array_set_size (raw.input, 0);
   raw_send_frame (&raw, 0x80, hang_up + half, sizeof hang_up - 1 - half, key, FALSE);
-  client_expect (peer, expected);
+  test_ws_client_expect (peer, expected);
 
   raw_send_frame (&raw, 0x81, hang_up, sizeof hang_up - 1, key, TRUE);
-  client_expect (peer, expected);
-  client_assert_silent (peer);
+  test_ws_client_expect (peer, expected);
+  test_ws_client_assert_silent (peer);
 
   raw_send_frame (&raw, 0x81, hang_up, sizeof hang_up - 1, NULL, FALSE);
   while (raw.input->len < sizeof close_1002)
     raw_read_until (&raw, "\x88");
   g_assert_cmpmem (raw.input->data, sizeof close_1002, close_1002, sizeof close_1002);
-  WAIT_FOR ("the name to be freed", confab_signal_hub_lookup (hub, "framer") == NULL);
-  client_assert_silent (peer);
+  test_wait_for ("the name to be freed", confab_signal_hub_lookup (hub, "framer") == NULL);
+  test_ws_client_assert_silent (peer);
 
   raw_close (&raw);
 }
@@ -831,8 +686,8 @@ test_invalid_utf8 (Fixture       *fixture,
   static const char frame[] = "{\"type\":\"hang_up\",\"target\":\"b\xff\xfe\"}";
   /* a close frame, unmasked from the server, code 1007 */
   static const guint8 close_1007[] = { 0x88, 0x02, 0x03, 0xef };
-  g_autoptr(Client) bystander = client_register (fixture, "bystander");
-  g_autoptr(Client) again = NULL;
+  g_autoptr(TestWsClient) bystander = client_register (fixture, "bystander");
+  g_autoptr(TestWsClient) again = NULL;
   ConfabSignalHub *hub = confab_signal_server_get_hub (fixture->server);
   RawClient raw = { 0 };
 
@@ -847,9 +702,9 @@ test_invalid_utf8 (Fixture       *fixture,
     raw_read_until (&raw, "\x88");
   g_assert_cmpmem (raw.input->data, sizeof close_1007, close_1007, sizeof close_1007);
 
-  WAIT_FOR ("the name to be freed", confab_signal_hub_lookup (hub, "bad") == NULL);
+  test_wait_for ("the name to be freed", confab_signal_hub_lookup (hub, "bad") == NULL);
   client_round_trip (bystander);
-  client_assert_silent (bystander);
+  test_ws_client_assert_silent (bystander);
   again = client_register (fixture, "bad");
 
   raw_close (&raw);
@@ -862,8 +717,8 @@ static void
 test_frame_limits (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = NULL;
-  g_autoptr(Client) bob = NULL;
+  g_autoptr(TestWsClient) alice = NULL;
+  g_autoptr(TestWsClient) bob = NULL;
   g_autofree char *padding = g_strnfill (3000, ' ');
   g_autofree char *large = g_strdup_printf ("{\"type\":\"hang_up\",\"target\":\"bob\"}%s", padding);
   g_autofree char *huge_padding = g_strnfill (20000, ' ');
@@ -877,46 +732,46 @@ test_frame_limits (Fixture       *fixture,
   alice = client_register (fixture, "alice");
   bob = client_register (fixture, "bob");
 
-  client_send (alice, large);
+  test_ws_client_send (alice, large);
   client_expect_error (alice, "frame-too-large", NULL);
-  client_send (alice, "{\"type\":\"hang_up\",\"target\":\"bob\"}");
-  client_expect (bob, "{\"type\":\"peer_hung_up\",\"name\":\"alice\"}");
+  test_ws_client_send (alice, "{\"type\":\"hang_up\",\"target\":\"bob\"}");
+  test_ws_client_expect (bob, "{\"type\":\"peer_hung_up\",\"name\":\"alice\"}");
 
-  client_send (alice, huge);
-  client_wait_closed (alice);
-  WAIT_FOR ("the name to be freed", confab_signal_hub_lookup (hub, "alice") == NULL);
+  test_ws_client_send (alice, huge);
+  test_ws_client_wait_closed (alice);
+  test_wait_for ("the name to be freed", confab_signal_hub_lookup (hub, "alice") == NULL);
   client_round_trip (bob);
-  client_assert_silent (bob);
+  test_ws_client_assert_silent (bob);
 }
 
 static void
 test_disconnect_frees_name (Fixture       *fixture,
                             gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = client_register (fixture, "alice");
-  g_autoptr(Client) bob = client_register (fixture, "bob");
-  g_autoptr(Client) again = NULL;
+  g_autoptr(TestWsClient) alice = client_register (fixture, "alice");
+  g_autoptr(TestWsClient) bob = client_register (fixture, "bob");
+  g_autoptr(TestWsClient) again = NULL;
   ConfabSignalHub *hub = confab_signal_server_get_hub (fixture->server);
 
   soup_websocket_connection_close (alice->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  client_wait_closed (alice);
-  WAIT_FOR ("the server to see alice go", confab_signal_server_get_n_clients (fixture->server) == 1);
+  test_ws_client_wait_closed (alice);
+  test_wait_for ("the server to see alice go", confab_signal_server_get_n_clients (fixture->server) == 1);
   g_assert_null (confab_signal_hub_lookup (hub, "alice"));
 
-  client_send (bob, "{\"type\":\"start_transfer\",\"target\":\"alice\"}");
-  client_expect (bob, "{\"type\":\"transfer_response\",\"data\":null}");
+  test_ws_client_send (bob, "{\"type\":\"start_transfer\",\"target\":\"alice\"}");
+  test_ws_client_expect (bob, "{\"type\":\"transfer_response\",\"data\":null}");
 
   again = client_register (fixture, "alice");
-  client_send (bob, "{\"type\":\"start_transfer\",\"target\":\"alice\"}");
-  client_expect (bob, "{\"type\":\"transfer_response\",\"data\":\"alice\"}");
+  test_ws_client_send (bob, "{\"type\":\"start_transfer\",\"target\":\"alice\"}");
+  test_ws_client_expect (bob, "{\"type\":\"transfer_response\",\"data\":\"alice\"}");
 }
 
 static void
 test_rate_limit (Fixture       *fixture,
                  gconstpointer  user_data)
 {
-  g_autoptr(Client) flooder = NULL;
-  g_autoptr(Client) calm = NULL;
+  g_autoptr(TestWsClient) flooder = NULL;
+  g_autoptr(TestWsClient) calm = NULL;
   ConfabSignalHub *hub = confab_signal_server_get_hub (fixture->server);
 
   /* One token every three hours: nothing refills during the test. */
@@ -933,25 +788,25 @@ test_rate_limit (Fixture       *fixture,
   /* The sixth frame is refused with a warning; the flood goes on and the
    * server closes the connection with a policy violation. */
   for (guint i = 0; i < 50; i++)
-    client_send (flooder, "{\"type\":\"hang_up\",\"target\":\"calm\"}");
+    test_ws_client_send (flooder, "{\"type\":\"hang_up\",\"target\":\"calm\"}");
   client_expect_error (flooder, "rate-limited", NULL);
-  client_wait_closed (flooder);
+  test_ws_client_wait_closed (flooder);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (flooder->ws), ==, 1008);
-  client_assert_silent (flooder);
+  test_ws_client_assert_silent (flooder);
 
   g_assert_null (confab_signal_hub_lookup (hub, "flooder"));
   client_round_trip (calm);
-  client_assert_silent (calm);
+  test_ws_client_assert_silent (calm);
 }
 
 static void
 test_max_clients (Fixture       *fixture,
                   gconstpointer  user_data)
 {
-  g_autoptr(Client) first = NULL;
-  g_autoptr(Client) second = NULL;
-  g_autoptr(Client) refused = NULL;
-  g_autoptr(Client) later = NULL;
+  g_autoptr(TestWsClient) first = NULL;
+  g_autoptr(TestWsClient) second = NULL;
+  g_autoptr(TestWsClient) refused = NULL;
+  g_autoptr(TestWsClient) later = NULL;
   ConfabSignalMetrics *metrics = confab_signal_hub_get_metrics (confab_signal_server_get_hub (fixture->server));
 
   confab_signal_server_set_max_clients (fixture->server, 2);
@@ -964,7 +819,7 @@ test_max_clients (Fixture       *fixture,
   /* The third learns why, then is closed. */
   refused = client_connect (fixture);
   client_expect_error (refused, "server-full", NULL);
-  client_wait_closed (refused);
+  test_ws_client_wait_closed (refused);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (refused->ws), ==, 1008);
   g_assert_cmpstr (soup_websocket_connection_get_close_data (refused->ws), ==, "Server full");
   g_assert_cmpuint (confab_signal_metrics_get_errors (metrics, CONFAB_PROTOCOL_ERROR_SERVER_FULL), ==, 1);
@@ -972,11 +827,11 @@ test_max_clients (Fixture       *fixture,
   /* The others are unaffected, and a place that frees up is taken. */
   client_round_trip (first);
   soup_websocket_connection_close (second->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  client_wait_closed (second);
-  WAIT_FOR ("the server to see a client go", confab_signal_server_get_n_clients (fixture->server) == 1);
+  test_ws_client_wait_closed (second);
+  test_wait_for ("the server to see a client go", confab_signal_server_get_n_clients (fixture->server) == 1);
   later = client_register (fixture, "later");
-  client_send (later, "{\"type\":\"hang_up\",\"target\":\"first\"}");
-  client_expect (first, "{\"type\":\"peer_hung_up\",\"name\":\"later\"}");
+  test_ws_client_send (later, "{\"type\":\"hang_up\",\"target\":\"first\"}");
+  test_ws_client_expect (first, "{\"type\":\"peer_hung_up\",\"name\":\"later\"}");
 }
 
 /* A client that vanished without a FIN answers no ping: the keepalive
@@ -987,8 +842,8 @@ test_keepalive_reaps_dead_clients (Fixture       *fixture,
                                    gconstpointer  user_data)
 {
   static const char store_user[] = "{\"type\":\"store_user\",\"name\":\"ghost\"}";
-  g_autoptr(Client) alive = NULL;
-  g_autoptr(Client) heir = NULL;
+  g_autoptr(TestWsClient) alive = NULL;
+  g_autoptr(TestWsClient) heir = NULL;
   ConfabSignalHub *hub = confab_signal_server_get_hub (fixture->server);
   RawClient raw = { 0 };
 
@@ -1004,7 +859,7 @@ test_keepalive_reaps_dead_clients (Fixture       *fixture,
   /* A live client answers the pings meanwhile and is kept. */
   alive = client_register (fixture, "alive");
 
-  WAIT_FOR ("the dead client to be reaped", confab_signal_hub_lookup (hub, "ghost") == NULL);
+  test_wait_for ("the dead client to be reaped", confab_signal_hub_lookup (hub, "ghost") == NULL);
   heir = client_register (fixture, "ghost");
 
   client_round_trip (alive);
@@ -1017,22 +872,22 @@ static void
 test_shutdown_sends_close_frames (Fixture       *fixture,
                                   gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = client_register (fixture, "alice");
-  g_autoptr(Client) bob = client_connect (fixture);
-  g_autoptr(Client) late = NULL;
+  g_autoptr(TestWsClient) alice = client_register (fixture, "alice");
+  g_autoptr(TestWsClient) bob = client_connect (fixture);
+  g_autoptr(TestWsClient) late = NULL;
   g_autofree char *url = g_strdup (fixture->url);
   g_autoptr(GError) error = NULL;
 
   confab_signal_server_stop (fixture->server);
   g_assert_false (confab_signal_server_get_running (fixture->server));
 
-  client_wait_closed (alice);
-  client_wait_closed (bob);
+  test_ws_client_wait_closed (alice);
+  test_ws_client_wait_closed (bob);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (alice->ws), ==,
                     SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (bob->ws), ==,
                     SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
-  WAIT_FOR ("the connections to finish closing", confab_signal_server_get_n_clients (fixture->server) == 0);
+  test_wait_for ("the connections to finish closing", confab_signal_server_get_n_clients (fixture->server) == 0);
 
   /* Nobody listens any more. */
   late = client_try_connect (fixture, url);
@@ -1069,9 +924,10 @@ http_get (Fixture     *fixture,
                          fixture->certificate != NULL ? "https" : "http",
                          confab_signal_server_get_bound_port (fixture->server), path);
   msg = soup_message_new ("GET", url);
-  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), fixture);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (test_accept_certificate_cb),
+                    fixture->certificate);
   soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL, http_get_cb, &body);
-  WAIT_FOR ("an HTTP response", body != NULL);
+  test_wait_for ("an HTTP response", body != NULL);
 
   *status = soup_message_get_status (msg);
   if (content_type != NULL)
@@ -1085,9 +941,9 @@ static void
 test_healthz_and_metrics (Fixture       *fixture,
                           gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = client_register (fixture, "alice");
-  g_autoptr(Client) bob = client_register (fixture, "bob");
-  g_autoptr(Client) stranger = client_connect (fixture);
+  g_autoptr(TestWsClient) alice = client_register (fixture, "alice");
+  g_autoptr(TestWsClient) bob = client_register (fixture, "bob");
+  g_autoptr(TestWsClient) stranger = client_connect (fixture);
   g_autofree char *health = NULL;
   g_autofree char *metrics = NULL;
   g_autofree char *content_type = NULL;
@@ -1099,9 +955,9 @@ test_healthz_and_metrics (Fixture       *fixture,
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (health, ==, "ok\n");
 
-  client_send (alice, "{\"type\":\"create_offer\",\"target\":\"bob\",\"data\":{\"sdp\":\"v=0\"}}");
-  client_expect (bob, "{\"type\":\"offer_received\",\"name\":\"alice\",\"data\":\"v=0\"}");
-  client_send (stranger, "garbage");
+  test_ws_client_send (alice, "{\"type\":\"create_offer\",\"target\":\"bob\",\"data\":{\"sdp\":\"v=0\"}}");
+  test_ws_client_expect (bob, "{\"type\":\"offer_received\",\"name\":\"alice\",\"data\":\"v=0\"}");
+  test_ws_client_send (stranger, "garbage");
   client_expect_error (stranger, "not-json", NULL);
 
   metrics = http_get (fixture, "/metrics", &status, &content_type);
@@ -1154,9 +1010,9 @@ static void
 test_tls (Fixture       *fixture,
           gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = NULL;
-  g_autoptr(Client) bob = NULL;
-  g_autoptr(Client) plain = NULL;
+  g_autoptr(TestWsClient) alice = NULL;
+  g_autoptr(TestWsClient) bob = NULL;
+  g_autoptr(TestWsClient) plain = NULL;
   g_autofree char *plain_url = NULL;
   g_autofree char *health = NULL;
   guint status;
@@ -1184,9 +1040,9 @@ test_tls (Fixture       *fixture,
 
   alice = client_register (fixture, "alice");
   bob = client_register (fixture, "bob");
-  client_send (alice, "{\"type\":\"create_offer\",\"name\":\"alice\",\"target\":\"bob\","
+  test_ws_client_send (alice, "{\"type\":\"create_offer\",\"name\":\"alice\",\"target\":\"bob\","
                       "\"data\":{\"sdp\":\"" SDP_JSON "\",\"type\":\"OFFER\"}}");
-  client_expect (bob, "{\"type\":\"offer_received\",\"name\":\"alice\",\"data\":\"" SDP_JSON "\"}");
+  test_ws_client_expect (bob, "{\"type\":\"offer_received\",\"name\":\"alice\",\"data\":\"" SDP_JSON "\"}");
 
   health = http_get (fixture, "/healthz", &status, NULL);
   g_assert_cmpuint (status, ==, 200);
@@ -1213,9 +1069,9 @@ static void
 test_tls_transport (Fixture       *fixture,
                     gconstpointer  user_data)
 {
-  g_autoptr(Client) alice = NULL;
-  g_autoptr(Client) bob = NULL;
-  g_autoptr(Client) refused = NULL;
+  g_autoptr(TestWsClient) alice = NULL;
+  g_autoptr(TestWsClient) bob = NULL;
+  g_autoptr(TestWsClient) refused = NULL;
   ConfabSignalHub *hub = confab_signal_server_get_hub (fixture->server);
   gboolean waited = FALSE;
 
@@ -1242,23 +1098,23 @@ test_tls_transport (Fixture       *fixture,
 
   refused = client_connect (fixture);
   client_expect_error (refused, "server-full", NULL);
-  client_wait_closed (refused);
+  test_ws_client_wait_closed (refused);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (refused->ws), ==, 1008);
   g_assert_cmpstr (soup_websocket_connection_get_close_data (refused->ws), ==, "Server full");
 
   /* Unanswered pings would have them reaped after two intervals. */
   g_timeout_add_seconds (4, set_true_cb, &waited);
-  WAIT_FOR ("four keepalive intervals", waited);
+  test_wait_for ("four keepalive intervals", waited);
   g_assert_nonnull (confab_signal_hub_lookup (hub, "alice"));
   g_assert_nonnull (confab_signal_hub_lookup (hub, "bob"));
-  client_send (alice, "{\"type\":\"hang_up\",\"target\":\"bob\"}");
-  client_expect (bob, "{\"type\":\"peer_hung_up\",\"name\":\"alice\"}");
+  test_ws_client_send (alice, "{\"type\":\"hang_up\",\"target\":\"bob\"}");
+  test_ws_client_expect (bob, "{\"type\":\"peer_hung_up\",\"name\":\"alice\"}");
 
   confab_signal_server_stop (fixture->server);
-  client_wait_closed (alice);
+  test_ws_client_wait_closed (alice);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (alice->ws), ==,
                     SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
-  WAIT_FOR ("the connections to finish closing", confab_signal_server_get_n_clients (fixture->server) == 0);
+  test_wait_for ("the connections to finish closing", confab_signal_server_get_n_clients (fixture->server) == 0);
 }
 
 static void
@@ -1306,18 +1162,6 @@ test_port_in_use (Fixture       *fixture,
                                                &error));
   g_assert_nonnull (error);
   g_assert_false (confab_signal_server_get_running (second));
-}
-
-/* Read by AddressSanitizer before ASAN_OPTIONS (which can still override
- * it): GLib and libsoup are built without frame pointers, so the fast
- * unwinder stops at g_malloc and tests/lsan.supp cannot recognise a
- * one-time allocation of theirs (a class structure, a quark). */
-const char *__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
 }
 
 int

@@ -406,7 +406,7 @@ class Harness:
                 continue
             with open(process.logfile, errors='replace') as f:
                 for line in f:
-                    if '-CRITICAL **' in line and not any(known in line for known in KNOWN_CRITICALS):
+                    if 'CRITICAL **' in line and not any(known in line for known in KNOWN_CRITICALS):
                         raise TestFailure(f'{name}: {line.strip()}')
 
     def dump_logs(self):

@@ -10,12 +10,11 @@
 
 G_BEGIN_DECLS
 
-#define CONFAB_SIGNAL_LOG_DOMAIN "confab-signal"
-
 /* One event, with the fields a journal query or a log shipper keys on:
  * CONFAB_EVENT (connect, register, disconnect, error, ...) and
  * CONFAB_CLIENT (the connection's number).  Callers pass identifiers,
- * codes and counts only: never message contents or SDP. */
+ * codes and counts only: never message contents or SDP.  In the domain
+ * meson gives src/server, confab-server. */
 static inline void G_GNUC_PRINTF (4, 5)
 confab_signal_log (GLogLevelFlags  level,
                    const char     *event,
@@ -32,7 +31,7 @@ confab_signal_log (GLogLevelFlags  level,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_log_structured (CONFAB_SIGNAL_LOG_DOMAIN, level,
+  g_log_structured (G_LOG_DOMAIN, level,
                     "CONFAB_EVENT", event,
                     "CONFAB_CLIENT", client,
                     "MESSAGE", "%s", message);
