@@ -257,15 +257,11 @@ upgraded_cb (SoupServerMessage    *msg,
     {
       SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
       SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
-      g_autoptr(SoupWebsocketConnection) ws = NULL;
 
-      /* What SoupServer's own websocket handler does */
-      ws = soup_websocket_connection_new (stream, soup_server_message_get_uri (msg),
-                                          SOUP_WEBSOCKET_CONNECTION_SERVER,
-                                          soup_message_headers_get_one (request, "Origin"),
-                                          soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
-                                          NULL);
-      transport = confab_soup_transport_new (ws, max_payload, self->keepalive_interval, NULL, NULL);
+      transport = confab_soup_transport_new (stream, soup_server_message_get_uri (msg),
+                                             soup_message_headers_get_one (request, "Origin"),
+                                             soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
+                                             max_payload, self->keepalive_interval, NULL, NULL);
     }
   else
     {

@@ -19,10 +19,13 @@ import os
 import re
 import resource
 import select
+import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -102,13 +105,33 @@ class Server:
               'confab-signal exited with %s: %s' % (self.proc.returncode, ''.join(self.err)[-2000:]))
 
 
-def tcp_connect(port, rcvbuf=None):
+def tcp_connect(port, rcvbuf=None, tls=False):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if rcvbuf is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     sock.settimeout(TIMEOUT)
     sock.connect(('127.0.0.1', port))
+    if tls:
+        # The server's certificate is the throwaway one tls_server() made.
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        sock = context.wrap_socket(sock)
     return sock
+
+
+def tls_server(binary, *args):
+    """confab-signal serving wss:// with a throwaway certificate."""
+    directory = tempfile.mkdtemp(prefix='confab-hostile-')
+    try:
+        cert, key = os.path.join(directory, 'cert.pem'), os.path.join(directory, 'key.pem')
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                        'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
+                        '-days', '36500', '-subj', '/CN=127.0.0.1'],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return Server(binary, '--tls-cert', cert, '--tls-key', key, *args)
+    finally:
+        shutil.rmtree(directory)
 
 
 def wait_closed_by_server(sock, bound):
@@ -131,8 +154,8 @@ class WebSocket:
     """Just enough of a websocket client to say what a browser or the
     mobile app says, and what no well-behaved client would."""
 
-    def __init__(self, port, origin=None, rcvbuf=None):
-        self.sock = tcp_connect(port, rcvbuf)
+    def __init__(self, port, origin=None, rcvbuf=None, tls=False):
+        self.sock = tcp_connect(port, rcvbuf, tls)
         self.buffer = b''
         key = base64.b64encode(os.urandom(16)).decode()
         request = ('GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n'
@@ -363,15 +386,18 @@ def case_incomplete_message_closed_despite_pings(binary):
 OFFER = '{"type":"create_offer","name":"alice","target":"bob","data":{"sdp":"%s","type":"OFFER"}}'
 
 
-def flood_reader(binary, read_fraction):
+def flood_reader(binary, read_fraction, tls=False):
     """alice sends bob 60 KB offers until the server drops bob, while bob
     reads `read_fraction` of what was sent (0: nothing).  Returns how much
     the server's peak RSS grew, in KiB."""
-    server = Server(binary, '--rate', '0', '--keepalive', '0')
+    if tls:
+        server = tls_server(binary, '--rate', '0', '--keepalive', '0')
+    else:
+        server = Server(binary, '--rate', '0', '--keepalive', '0')
     try:
-        alice = WebSocket(server.port)
+        alice = WebSocket(server.port, tls=tls)
         alice.register('alice')
-        bob = WebSocket(server.port, rcvbuf=16384)
+        bob = WebSocket(server.port, rcvbuf=16384, tls=tls)
         bob.register('bob')
         baseline = server.peak_rss_kib()
         offer = (OFFER % ('v' * 60000)).encode()
@@ -386,7 +412,7 @@ def flood_reader(binary, read_fraction):
                 raise TestFailure('alice was dropped')
             sent += len(offer)
             # alice reads what she is told (errors, if any)
-            while select.select([alice.sock], [], [], 0)[0]:
+            while getattr(alice.sock, 'pending', lambda: 0)() or select.select([alice.sock], [], [], 0)[0]:
                 if alice.sock.recv(65536) == b'':
                     raise TestFailure('alice was dropped')
             while read_fraction > 0 and received < sent * read_fraction:
@@ -424,6 +450,41 @@ def case_slow_reader_dropped_with_bounded_memory(binary):
 def case_non_reader_dropped_with_bounded_memory(binary):
     growth = flood_reader(binary, 0)
     check(growth < 24 * 1024, 'the server grew by %d KiB for one client that never reads' % growth)
+
+
+# The same bounds on wss://, where libsoup 3.2 sets none of its own
+
+def case_wss_slow_reader_dropped_with_bounded_memory(binary):
+    growth = flood_reader(binary, 0.97, tls=True)
+    check(growth < 24 * 1024, 'the server grew by %d KiB for one slow wss:// reader' % growth)
+
+
+def case_wss_non_reader_dropped_with_bounded_memory(binary):
+    growth = flood_reader(binary, 0, tls=True)
+    check(growth < 24 * 1024, 'the server grew by %d KiB for one wss:// client that never reads' % growth)
+
+
+def case_wss_endless_fragmented_message_closed(binary):
+    server = tls_server(binary, '--keepalive', '0')
+    try:
+        ws = WebSocket(server.port, tls=True)
+        ws.register('alice')
+        ws.send_frame(OP_TEXT, b'{"type":"store_user","name":"', fin=False)
+        code = None
+        # Each fragment is within the frame limit; together 64 MiB, far
+        # past the 1 MiB a message may have.
+        for _ in range(64 * 16):
+            try:
+                ws.send_frame(OP_CONT, b'a' * 65536, fin=False)
+            except OSError:
+                break
+            if select.select([ws.sock], [], [], 0)[0] or ws.sock.pending():
+                break
+        code = ws.close_code(timeout=TIMEOUT)
+        check(code == 1009, 'an endless fragmented message answered %s, not 1009' % code)
+        ws.close()
+    finally:
+        server.stop()
 
 
 # Item 4: --allow-origin
@@ -519,6 +580,9 @@ CASES = [
     ('incomplete-message-closed-despite-pings', case_incomplete_message_closed_despite_pings),
     ('slow-reader-dropped-with-bounded-memory', case_slow_reader_dropped_with_bounded_memory),
     ('non-reader-dropped-with-bounded-memory', case_non_reader_dropped_with_bounded_memory),
+    ('wss-slow-reader-dropped-with-bounded-memory', case_wss_slow_reader_dropped_with_bounded_memory),
+    ('wss-non-reader-dropped-with-bounded-memory', case_wss_non_reader_dropped_with_bounded_memory),
+    ('wss-endless-fragmented-message-closed', case_wss_endless_fragmented_message_closed),
     ('allow-origin', case_allow_origin),
     ('close-frames', case_close_frames),
     ('non-minimal-lengths', case_non_minimal_lengths),
