@@ -4,10 +4,17 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+/* accept4() */
+#define _GNU_SOURCE
+
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <libsoup/soup.h>
 
@@ -18,6 +25,33 @@
 
 /* Connections the kernel may queue before we accept them */
 #define LISTEN_BACKLOG 4096
+/* Connections taken from the kernel in one go, so that one busy
+ * listening socket does not starve the rest of the main loop */
+#define ACCEPT_BATCH 64
+/* How long accepting pauses when not even the reserve descriptor could
+ * be had back */
+#define ACCEPT_PAUSE_MS 100
+
+/* A connection accepted but not upgraded yet: SoupServer reads its
+ * request.  Ours until the upgrade, so that it can be timed out and
+ * counted. */
+typedef struct
+{
+  GList              link;          /* in listener->pending_order */
+  char              *key;           /* the peer's address and port */
+  GSocketConnection *connection;
+  gint64             deadline;      /* monotonic */
+} Pending;
+
+static void
+pending_free (gpointer data)
+{
+  Pending *pending = data;
+
+  g_free (pending->key);
+  g_clear_object (&pending->connection);
+  g_free (pending);
+}
 
 struct _ConfabSignalListener
 {
@@ -29,7 +63,21 @@ struct _ConfabSignalListener
 
   /* While listening */
   SoupServer               *soup;
+  GTlsCertificate          *certificate;
   gboolean                  tls;
+  /* The listening GSockets, and a GSource a socket while accepting */
+  GPtrArray                *sockets;
+  GPtrArray                *accept_sources;
+  guint                     resume_id;
+  /* Closed to make room for one accept() when descriptors run out */
+  int                       reserve_fd;
+  /* Connections before their upgrade: by address, and oldest first */
+  GHashTable               *pending;
+  GQueue                    pending_order;
+  guint                     sweep_id;
+  guint                     upgrade_timeout;
+  guint                     max_pending;
+  char                    **allowed_origins;
   /* For the life of the listener: plain connections still closing from
    * an earlier start stay in it. */
   ConfabWsLoop             *ws_loop;
@@ -54,6 +102,7 @@ confab_signal_listener_finalize (GObject *object)
   ConfabSignalListener *self = CONFAB_SIGNAL_LISTENER (object);
 
   g_clear_pointer (&self->ws_loop, confab_ws_loop_free);
+  g_clear_pointer (&self->allowed_origins, g_strfreev);
   g_clear_object (&self->hub);
 
   G_OBJECT_CLASS (confab_signal_listener_parent_class)->finalize (object);
@@ -71,6 +120,10 @@ confab_signal_listener_class_init (ConfabSignalListenerClass *klass)
 static void
 confab_signal_listener_init (ConfabSignalListener *self)
 {
+  self->reserve_fd = -1;
+  self->upgrade_timeout = CONFAB_SIGNAL_LISTENER_UPGRADE_TIMEOUT;
+  self->max_pending = G_MAXUINT;
+  g_queue_init (&self->pending_order);
 }
 
 ConfabSignalListener *
@@ -91,6 +144,70 @@ confab_signal_listener_new (ConfabSignalHub          *hub,
   return self;
 }
 
+/* Connections before their upgrade */
+
+static char *
+address_key (GSocketAddress *address)
+{
+  g_autofree char *host = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("[%s]:%u", host,
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/* Takes @pending out of the listener's hands; the connection itself is
+ * SoupServer's (or the transport's) to close. */
+static void
+pending_remove (ConfabSignalListener *self,
+                Pending              *pending)
+{
+  g_queue_unlink (&self->pending_order, &pending->link);
+  g_hash_table_remove (self->pending, pending->key);
+}
+
+/* Forgets connections SoupServer closed (a request answered, a client
+ * gone) and ends those past their deadline.  Shutting the socket down
+ * rather than closing it lets SoupServer's own read end, so that it
+ * closes the descriptor it still watches. */
+static void
+pending_sweep (ConfabSignalListener *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  GList *next;
+
+  for (GList *l = self->pending_order.head; l != NULL; l = next)
+    {
+      Pending *pending = l->data;
+      GSocket *socket = g_socket_connection_get_socket (pending->connection);
+
+      next = l->next;
+      if (g_socket_is_closed (socket))
+        pending_remove (self, pending);
+      else if (pending->deadline <= now)
+        {
+          g_socket_shutdown (socket, TRUE, TRUE, NULL);
+          pending_remove (self, pending);
+        }
+    }
+}
+
+static gboolean
+pending_sweep_cb (gpointer user_data)
+{
+  ConfabSignalListener *self = user_data;
+
+  pending_sweep (self);
+  if (self->pending_order.head != NULL)
+    return G_SOURCE_CONTINUE;
+
+  self->sweep_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
 /* The upgrade */
 
 /* After the 101 went out: the connection leaves SoupServer for a
@@ -101,16 +218,25 @@ upgraded_cb (SoupServerMessage    *msg,
 {
   /* Stealing the connection drops SoupServer's reference to @msg. */
   g_autoptr(SoupServerMessage) hold = g_object_ref (msg);
-  GSocket *socket = soup_server_message_get_socket (msg);
+  g_autoptr(GSocket) socket = NULL;
   const char *remote = soup_server_message_get_remote_host (msg);
+  g_autofree char *key = NULL;
+  Pending *pending;
   g_autoptr(GIOStream) stream = NULL;
   ConfabSignalTransport *transport;
   gsize max_payload;
 
   g_assert (CONFAB_IS_SIGNAL_LISTENER (self));
 
-  if (socket == NULL)
+  key = address_key (soup_server_message_get_remote_address (msg));
+  pending = key != NULL ? g_hash_table_lookup (self->pending, key) : NULL;
+  if (pending == NULL)
     return;
+
+  /* From here the connection is the transport's, with timeouts of its
+   * own. */
+  socket = g_object_ref (g_socket_connection_get_socket (pending->connection));
+  pending_remove (self, pending);
 
   /* Each relay is one small frame: with Nagle's algorithm a frame could
    * wait for the ACK of the previous one (up to 40 ms of delayed ACK). */
@@ -131,15 +257,11 @@ upgraded_cb (SoupServerMessage    *msg,
     {
       SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
       SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
-      g_autoptr(SoupWebsocketConnection) ws = NULL;
 
-      /* What SoupServer's own websocket handler does */
-      ws = soup_websocket_connection_new (stream, soup_server_message_get_uri (msg),
-                                          SOUP_WEBSOCKET_CONNECTION_SERVER,
-                                          soup_message_headers_get_one (request, "Origin"),
-                                          soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
-                                          NULL);
-      transport = confab_soup_transport_new (ws, max_payload, self->keepalive_interval, NULL, NULL);
+      transport = confab_soup_transport_new (stream, soup_server_message_get_uri (msg),
+                                             soup_message_headers_get_one (request, "Origin"),
+                                             soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
+                                             max_payload, self->keepalive_interval, NULL, NULL);
     }
   else
     {
@@ -169,9 +291,21 @@ root_cb (SoupServer        *soup,
   ConfabSignalListener *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  const char *origin;
+
   if (!soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
     {
       confab_signal_http_respond_root (msg, path);
+      return;
+    }
+
+  /* Only browsers send an Origin, and a page's scripts cannot change it:
+   * when origins are listed, a page elsewhere cannot use the server. */
+  origin = soup_message_headers_get_one (headers, "Origin");
+  if (self->allowed_origins != NULL && origin != NULL &&
+      !g_strv_contains ((const char * const *) self->allowed_origins, origin))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
       return;
     }
 
@@ -182,24 +316,201 @@ root_cb (SoupServer        *soup,
     g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (upgraded_cb), self, 0);
 }
 
+/* Accepting */
+
+static void start_accepting (ConfabSignalListener *self);
+static void stop_accepting  (ConfabSignalListener *self);
+
+static gboolean
+resume_accepting_cb (gpointer user_data)
+{
+  ConfabSignalListener *self = user_data;
+
+  self->resume_id = 0;
+  start_accepting (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Out of descriptors: the kernel keeps the connection queued and the
+ * listening socket readable, so a level-triggered source would spin, and
+ * the clients wait for nothing.  As nginx and libuv do, give back the
+ * reserve descriptor, accept and close what is queued (those clients at
+ * least learn at once), and take the reserve again.  When not even that
+ * works, stop watching for a moment. */
+static void
+shed_queued (ConfabSignalListener *self,
+             int                   listen_fd)
+{
+  if (self->reserve_fd >= 0)
+    {
+      int fd;
+
+      close (self->reserve_fd);
+      while ((fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+        close (fd);
+      self->reserve_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+
+  if (self->reserve_fd < 0)
+    {
+      g_debug ("Out of file descriptors: pausing accept for %u ms", ACCEPT_PAUSE_MS);
+      stop_accepting (self);
+      self->resume_id = g_timeout_add (ACCEPT_PAUSE_MS, resume_accepting_cb, self);
+    }
+}
+
+/* Hands one accepted socket to SoupServer to read its request, and keeps
+ * an eye on it until its upgrade. */
+static void
+accept_one (ConfabSignalListener *self,
+            int                   fd)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  Pending *pending;
+
+  socket = g_socket_new_from_fd (fd, &error);
+  if (socket == NULL)
+    {
+      close (fd);
+      return;
+    }
+
+  /* Connections that have not upgraded count against the limit too:
+   * otherwise idle ones could take every descriptor. */
+  if (g_hash_table_size (self->pending) >= self->max_pending)
+    pending_sweep (self);
+  if (g_hash_table_size (self->pending) >= self->max_pending)
+    {
+      g_debug ("Refused a connection: %u are waiting to upgrade", self->max_pending);
+      g_socket_close (socket, NULL);
+      return;
+    }
+
+  local = g_socket_get_local_address (socket, NULL);
+  remote = g_socket_get_remote_address (socket, NULL);
+  if (local == NULL || remote == NULL)
+    {
+      /* Gone already */
+      g_socket_close (socket, NULL);
+      return;
+    }
+
+  connection = g_socket_connection_factory_create_connection (socket);
+  if (self->tls)
+    {
+      stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection),
+                                                         self->certificate, &error));
+      if (stream == NULL)
+        {
+          g_warning ("Cannot start TLS: %s", error->message);
+          g_socket_close (socket, NULL);
+          return;
+        }
+    }
+  else
+    stream = g_object_ref (G_IO_STREAM (connection));
+
+  key = address_key (remote);
+  if (key == NULL)
+    {
+      g_socket_close (socket, NULL);
+      return;
+    }
+
+  /* A port the kernel reused: the earlier connection is gone. */
+  pending = g_hash_table_lookup (self->pending, key);
+  if (pending != NULL)
+    pending_remove (self, pending);
+
+  pending = g_new0 (Pending, 1);
+  pending->link.data = pending;
+  pending->key = g_steal_pointer (&key);
+  pending->connection = g_object_ref (connection);
+  pending->deadline = g_get_monotonic_time () + (gint64) self->upgrade_timeout * G_USEC_PER_SEC;
+  g_hash_table_replace (self->pending, pending->key, pending);
+  g_queue_push_tail_link (&self->pending_order, &pending->link);
+  if (self->sweep_id == 0)
+    self->sweep_id = g_timeout_add_seconds (1, pending_sweep_cb, self);
+
+  soup_server_accept_iostream (self->soup, stream, local, remote, NULL);
+}
+
+static gboolean
+accept_cb (GSocket      *listening,
+           GIOCondition  condition,
+           gpointer      user_data)
+{
+  ConfabSignalListener *self = user_data;
+  int listen_fd = g_socket_get_fd (listening);
+
+  for (guint i = 0; i < ACCEPT_BATCH && self->soup != NULL; i++)
+    {
+      int fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+      if (fd >= 0)
+        {
+          accept_one (self, fd);
+          continue;
+        }
+
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      if (errno == EMFILE || errno == ENFILE)
+        shed_queued (self, listen_fd);
+      else if (errno != EAGAIN)
+        g_debug ("accept: %s", g_strerror (errno));
+      break;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_accepting (ConfabSignalListener *self)
+{
+  g_assert (self->accept_sources->len == 0);
+
+  for (guint i = 0; i < self->sockets->len; i++)
+    {
+      GSource *source = g_socket_create_source (self->sockets->pdata[i], G_IO_IN, NULL);
+
+      g_source_set_callback (source, G_SOURCE_FUNC (accept_cb), self, NULL);
+      g_source_set_static_name (source, "ConfabSignalListener accept");
+      g_source_attach (source, NULL);
+      g_ptr_array_add (self->accept_sources, source);
+    }
+}
+
+static void
+stop_accepting (ConfabSignalListener *self)
+{
+  for (guint i = 0; i < self->accept_sources->len; i++)
+    g_source_destroy (self->accept_sources->pdata[i]);
+  g_ptr_array_set_size (self->accept_sources, 0);
+}
+
 /* Listening */
 
-/* The port of the first listening socket.  Not soup_server_get_uris():
- * libsoup 3.2 leaks a GSocketAddress in it on every call. */
+/* The port of the first listening socket */
 static guint
-get_listening_port (SoupServer *soup)
+get_listening_port (ConfabSignalListener *self)
 {
-  GSList *listeners = soup_server_get_listeners (soup);
   guint port = 0;
 
-  if (listeners != NULL)
+  if (self->sockets != NULL && self->sockets->len > 0)
     {
-      g_autoptr(GSocketAddress) address = g_socket_get_local_address (listeners->data, NULL);
+      g_autoptr(GSocketAddress) address = g_socket_get_local_address (self->sockets->pdata[0], NULL);
 
       if (G_IS_INET_SOCKET_ADDRESS (address))
         port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
     }
-  g_slist_free (listeners);
 
   return port;
 }
@@ -207,12 +518,14 @@ get_listening_port (SoupServer *soup)
 /* Listens on one address.  Not soup_server_listen(): GLib's sockets
  * listen with a backlog of 10, and a burst of clients connecting at once
  * (all of them, when a server restarts) overflows it; the kernel then
- * drops their SYNs, which are retried only after 1, 3, 7... seconds. */
+ * drops their SYNs, which are retried only after 1, 3, 7... seconds.
+ * Nor SoupServer's own accepting: libsoup 3.2 removes its source for
+ * good on the first failed accept(), so that a server that once ran out
+ * of descriptors never accepts again. */
 static gboolean
-listen_on_address (ConfabSignalListener     *self,
-                   GSocketAddress           *address,
-                   SoupServerListenOptions   options,
-                   GError                  **error)
+listen_on_address (ConfabSignalListener  *self,
+                   GSocketAddress        *address,
+                   GError               **error)
 {
   GSocketFamily family = g_socket_address_get_family (address);
   g_autoptr(GSocket) socket = NULL;
@@ -229,17 +542,19 @@ listen_on_address (ConfabSignalListener     *self,
       !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
     return FALSE;
 
-  return g_socket_bind (socket, address, TRUE, error) &&
-         g_socket_listen (socket, error) &&
-         soup_server_listen_socket (self->soup, socket, options, error);
+  if (!g_socket_bind (socket, address, TRUE, error) ||
+      !g_socket_listen (socket, error))
+    return FALSE;
+
+  g_ptr_array_add (self->sockets, g_steal_pointer (&socket));
+  return TRUE;
 }
 
 static gboolean
-listen_on (ConfabSignalListener     *self,
-           const char               *host,
-           guint                     port,
-           SoupServerListenOptions   options,
-           GError                  **error)
+listen_on (ConfabSignalListener  *self,
+           const char            *host,
+           guint                  port,
+           GError               **error)
 {
   g_autolist(GInetAddress) addresses = NULL;
   gboolean everywhere = host == NULL || host[0] == '\0';
@@ -271,10 +586,10 @@ listen_on (ConfabSignalListener     *self,
       g_autoptr(GSocketAddress) address = g_inet_socket_address_new (l->data, port);
       g_autoptr(GError) local_error = NULL;
 
-      if (!listen_on_address (self, address, options, &local_error))
+      if (!listen_on_address (self, address, &local_error))
         {
           if (everywhere && g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV6 &&
-              get_listening_port (self->soup) != 0)
+              get_listening_port (self) != 0)
             continue;
 
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -283,7 +598,7 @@ listen_on (ConfabSignalListener     *self,
 
       /* Port 0 picks a free port on the first address; the others share
        * it, so that one number reaches every address. */
-      port = get_listening_port (self->soup);
+      port = get_listening_port (self);
     }
 
   return TRUE;
@@ -296,8 +611,6 @@ confab_signal_listener_start (ConfabSignalListener  *self,
                               GTlsCertificate       *certificate,
                               GError               **error)
 {
-  SoupServerListenOptions options = 0;
-
   g_return_val_if_fail (CONFAB_IS_SIGNAL_LISTENER (self), FALSE);
   g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
   g_return_val_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate), FALSE);
@@ -309,20 +622,22 @@ confab_signal_listener_start (ConfabSignalListener  *self,
   confab_signal_http_add_handlers (self->soup, self->hub);
 
   self->tls = certificate != NULL;
-  if (self->tls)
-    {
-      soup_server_set_tls_certificate (self->soup, certificate);
-      options |= SOUP_SERVER_LISTEN_HTTPS;
-    }
+  g_set_object (&self->certificate, certificate);
+  self->sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  self->accept_sources = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
+  self->reserve_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
 
   if (self->ws_loop == NULL)
     self->ws_loop = confab_ws_loop_new (NULL);
 
-  if (!listen_on (self, host, port, options, error))
+  if (!listen_on (self, host, port, error))
     {
       confab_signal_listener_stop (self);
       return FALSE;
     }
+
+  start_accepting (self);
 
   return TRUE;
 }
@@ -335,10 +650,25 @@ confab_signal_listener_stop (ConfabSignalListener *self)
   if (self->soup == NULL)
     return;
 
-  /* Closes the listening sockets; websockets were taken over from their
-   * HTTP connections and stay open for their closing handshake. */
+  stop_accepting (self);
+  g_clear_handle_id (&self->resume_id, g_source_remove);
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
+  for (guint i = 0; i < self->sockets->len; i++)
+    g_socket_close (self->sockets->pdata[i], NULL);
+  g_clear_pointer (&self->sockets, g_ptr_array_unref);
+  g_clear_pointer (&self->accept_sources, g_ptr_array_unref);
+  if (self->reserve_fd >= 0)
+    close (self->reserve_fd);
+  self->reserve_fd = -1;
+
+  /* Connections still reading their request end with SoupServer's;
+   * websockets were taken over from their HTTP connections and stay open
+   * for their closing handshake. */
+  g_queue_init (&self->pending_order);
+  g_clear_pointer (&self->pending, g_hash_table_unref);
   soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  g_clear_object (&self->certificate);
 }
 
 gboolean
@@ -354,7 +684,7 @@ confab_signal_listener_get_port (ConfabSignalListener *self)
 {
   g_return_val_if_fail (CONFAB_IS_SIGNAL_LISTENER (self), 0);
 
-  return self->soup != NULL ? get_listening_port (self->soup) : 0;
+  return self->soup != NULL ? get_listening_port (self) : 0;
 }
 
 void
@@ -364,4 +694,33 @@ confab_signal_listener_set_keepalive_interval (ConfabSignalListener *self,
   g_return_if_fail (CONFAB_IS_SIGNAL_LISTENER (self));
 
   self->keepalive_interval = interval;
+}
+
+void
+confab_signal_listener_set_max_pending (ConfabSignalListener *self,
+                                        guint                 max_pending)
+{
+  g_return_if_fail (CONFAB_IS_SIGNAL_LISTENER (self));
+
+  self->max_pending = max_pending;
+}
+
+void
+confab_signal_listener_set_upgrade_timeout (ConfabSignalListener *self,
+                                            guint                 seconds)
+{
+  g_return_if_fail (CONFAB_IS_SIGNAL_LISTENER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->upgrade_timeout = seconds;
+}
+
+void
+confab_signal_listener_set_allowed_origins (ConfabSignalListener *self,
+                                            const char * const   *origins)
+{
+  g_return_if_fail (CONFAB_IS_SIGNAL_LISTENER (self));
+
+  g_clear_pointer (&self->allowed_origins, g_strfreev);
+  self->allowed_origins = g_strdupv ((char **) origins);
 }

@@ -16,6 +16,10 @@
 #define DEFAULT_RATE               50.0
 #define DEFAULT_BURST              100
 #define DEFAULT_KEEPALIVE_INTERVAL 30
+#define DEFAULT_REGISTER_TIMEOUT   30
+/* Connections past max-clients still upgraded, to be told the server is
+ * full; past these, a new connection is closed at once. */
+#define REFUSAL_ROOM               16
 #define HARD_LIMIT_FACTOR          CONFAB_SIGNAL_LISTENER_HARD_LIMIT_FACTOR
 /* A connection that answered no ping for this many intervals is dead. */
 #define KEEPALIVE_MISSES           2
@@ -33,8 +37,11 @@ typedef struct
   ConfabSignalTransport *transport;
   /* NULL once the server stopped and the connection is only closing */
   ConfabSignalHubClient *client;
+  /* In server->unregistered until it has a name (or is checked) */
+  GList                  unregistered_link;
   guint64                id;
   gint64                 last_heard;   /* monotonic seconds */
+  gint64                 connected_at; /* monotonic seconds */
 } Connection;
 
 struct _ConfabSignalServer
@@ -45,6 +52,9 @@ struct _ConfabSignalServer
   ConfabSignalListener *listener;
   GQueue                connections;
   guint                 reaper_id;
+  /* Connections without a name yet, oldest first */
+  GQueue                unregistered;
+  guint                 register_sweep_id;
 
   char                 *host;
   GTlsCertificate      *tls_certificate;
@@ -52,6 +62,8 @@ struct _ConfabSignalServer
   guint                 bound_port;
   guint                 max_clients;
   guint                 keepalive_interval;
+  guint                 register_timeout;
+  char                **allowed_origins;
 };
 
 enum {
@@ -64,6 +76,8 @@ enum {
   PROP_RATE,
   PROP_BURST,
   PROP_KEEPALIVE_INTERVAL,
+  PROP_REGISTER_TIMEOUT,
+  PROP_ALLOWED_ORIGINS,
   PROP_TLS_CERTIFICATE,
   PROP_N_CLIENTS,
   PROP_RUNNING,
@@ -108,6 +122,57 @@ static const ConfabSignalEndpointFuncs endpoint_funcs = {
   .close = connection_close,
 };
 
+/* Connections being told the server is full are not counted: the
+ * listener leaves them REFUSAL_ROOM. */
+static void
+update_listener_room (ConfabSignalServer *self)
+{
+  guint room = G_MAXUINT;
+
+  if (self->max_clients > 0)
+    room = self->max_clients - MIN (self->connections.length, self->max_clients) + REFUSAL_ROOM;
+
+  confab_signal_listener_set_max_pending (self->listener, room);
+}
+
+/* Closes the connections that registered no name in time: until then
+ * they are only a descriptor and a buffer held for nothing.  Pings do
+ * not count: a client that answers them but never registers is as idle
+ * as one that does not. */
+static gboolean
+register_sweep_cb (gpointer user_data)
+{
+  ConfabSignalServer *self = user_data;
+  gint64 deadline = now_seconds () - self->register_timeout;
+  GList *l;
+
+  while ((l = self->unregistered.head) != NULL)
+    {
+      Connection *conn = l->data;
+
+      if (conn->client != NULL && confab_signal_hub_client_get_name (conn->client) == NULL &&
+          confab_signal_transport_is_open (conn->transport))
+        {
+          if (conn->connected_at > deadline)
+            break;
+
+          confab_signal_log (G_LOG_LEVEL_INFO, "reap", conn->id,
+                             "Client %" G_GUINT64_FORMAT " registered no name in %u s: closing it",
+                             conn->id, self->register_timeout);
+          connection_close (conn, CONFAB_WS_CLOSE_POLICY_VIOLATION, "No name registered");
+        }
+
+      g_queue_unlink (&self->unregistered, l);
+      l->data = NULL;
+    }
+
+  if (self->unregistered.head != NULL)
+    return G_SOURCE_CONTINUE;
+
+  self->register_sweep_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 connection_destroy (Connection *conn)
 {
@@ -117,8 +182,11 @@ connection_destroy (Connection *conn)
     confab_signal_hub_remove_client (self->hub, g_steal_pointer (&conn->client));
 
   g_queue_unlink (&self->connections, &conn->link);
+  if (conn->unregistered_link.data != NULL)
+    g_queue_unlink (&self->unregistered, &conn->unregistered_link);
   g_clear_pointer (&conn->transport, confab_signal_transport_abort);
   g_free (conn);
+  update_listener_room (self);
 }
 
 /* The transport's view of a connection */
@@ -244,8 +312,18 @@ listener_upgraded_cb (ConfabSignalListener  *listener,
   conn->client = confab_signal_hub_add_client (self->hub, &endpoint_funcs, conn);
   conn->id = confab_signal_hub_client_get_id (conn->client);
   conn->last_heard = now_seconds ();
+  conn->connected_at = conn->last_heard;
   confab_signal_transport_set_events (transport, &connection_events, conn);
   g_queue_push_tail_link (&self->connections, &conn->link);
+  update_listener_room (self);
+
+  if (self->register_timeout > 0)
+    {
+      conn->unregistered_link.data = conn;
+      g_queue_push_tail_link (&self->unregistered, &conn->unregistered_link);
+      if (self->register_sweep_id == 0)
+        self->register_sweep_id = g_timeout_add_seconds (1, register_sweep_cb, self);
+    }
 
   confab_signal_log (G_LOG_LEVEL_INFO, "connect", conn->id,
                      "Client %" G_GUINT64_FORMAT " connected from %s", conn->id, remote);
@@ -301,6 +379,7 @@ confab_signal_server_dispose (GObject *object)
   /* Connections still closing are dropped at once. */
   while (self->connections.head != NULL)
     connection_destroy (self->connections.head->data);
+  g_clear_handle_id (&self->register_sweep_id, g_source_remove);
 
   G_OBJECT_CLASS (confab_signal_server_parent_class)->dispose (object);
 }
@@ -315,6 +394,7 @@ confab_signal_server_finalize (GObject *object)
   g_clear_object (&self->hub);
   g_clear_object (&self->tls_certificate);
   g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->allowed_origins, g_strfreev);
 
   G_OBJECT_CLASS (confab_signal_server_parent_class)->finalize (object);
 }
@@ -359,6 +439,14 @@ confab_signal_server_get_property (GObject    *object,
 
     case PROP_KEEPALIVE_INTERVAL:
       g_value_set_uint (value, self->keepalive_interval);
+      break;
+
+    case PROP_REGISTER_TIMEOUT:
+      g_value_set_uint (value, self->register_timeout);
+      break;
+
+    case PROP_ALLOWED_ORIGINS:
+      g_value_set_boxed (value, self->allowed_origins);
       break;
 
     case PROP_TLS_CERTIFICATE:
@@ -420,6 +508,14 @@ confab_signal_server_set_property (GObject      *object,
       confab_signal_server_set_keepalive_interval (self, g_value_get_uint (value));
       break;
 
+    case PROP_REGISTER_TIMEOUT:
+      confab_signal_server_set_register_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_ALLOWED_ORIGINS:
+      confab_signal_server_set_allowed_origins (self, g_value_get_boxed (value));
+      break;
+
     case PROP_TLS_CERTIFICATE:
       confab_signal_server_set_tls_certificate (self, g_value_get_object (value));
       break;
@@ -479,6 +575,16 @@ confab_signal_server_class_init (ConfabSignalServerClass *klass)
                        0, G_MAXUINT16, DEFAULT_KEEPALIVE_INTERVAL,
                        (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
+  properties[PROP_REGISTER_TIMEOUT] =
+    g_param_spec_uint ("register-timeout", NULL, NULL,
+                       0, G_MAXUINT16, DEFAULT_REGISTER_TIMEOUT,
+                       (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  properties[PROP_ALLOWED_ORIGINS] =
+    g_param_spec_boxed ("allowed-origins", NULL, NULL,
+                        G_TYPE_STRV,
+                        (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
   properties[PROP_TLS_CERTIFICATE] =
     g_param_spec_object ("tls-certificate", NULL, NULL,
                          G_TYPE_TLS_CERTIFICATE,
@@ -510,7 +616,9 @@ confab_signal_server_init (ConfabSignalServer *self)
   confab_signal_listener_set_keepalive_interval (self->listener, DEFAULT_KEEPALIVE_INTERVAL);
   self->port = CONFAB_SIGNAL_SERVER_DEFAULT_PORT;
   self->keepalive_interval = DEFAULT_KEEPALIVE_INTERVAL;
+  self->register_timeout = DEFAULT_REGISTER_TIMEOUT;
   g_queue_init (&self->connections);
+  g_queue_init (&self->unregistered);
 }
 
 ConfabSignalServer *
@@ -670,6 +778,7 @@ confab_signal_server_set_max_clients (ConfabSignalServer *self,
     return;
 
   self->max_clients = max_clients;
+  update_listener_room (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CLIENTS]);
 }
 
@@ -776,6 +885,55 @@ confab_signal_server_set_keepalive_interval (ConfabSignalServer *self,
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEPALIVE_INTERVAL]);
+}
+
+guint
+confab_signal_server_get_register_timeout (ConfabSignalServer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SIGNAL_SERVER (self), 0);
+
+  return self->register_timeout;
+}
+
+/* Applies to connections made from now on. */
+void
+confab_signal_server_set_register_timeout (ConfabSignalServer *self,
+                                           guint               seconds)
+{
+  g_return_if_fail (CONFAB_IS_SIGNAL_SERVER (self));
+  g_return_if_fail (seconds <= G_MAXUINT16);
+
+  if (self->register_timeout == seconds)
+    return;
+
+  self->register_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTER_TIMEOUT]);
+}
+
+const char * const *
+confab_signal_server_get_allowed_origins (ConfabSignalServer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SIGNAL_SERVER (self), NULL);
+
+  return (const char * const *) self->allowed_origins;
+}
+
+void
+confab_signal_server_set_allowed_origins (ConfabSignalServer *self,
+                                          const char * const *origins)
+{
+  g_return_if_fail (CONFAB_IS_SIGNAL_SERVER (self));
+
+  if (self->allowed_origins == NULL && origins == NULL)
+    return;
+  if (self->allowed_origins != NULL && origins != NULL &&
+      g_strv_equal ((const char * const *) self->allowed_origins, origins))
+    return;
+
+  g_clear_pointer (&self->allowed_origins, g_strfreev);
+  self->allowed_origins = g_strdupv ((char **) origins);
+  confab_signal_listener_set_allowed_origins (self->listener, origins);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALLOWED_ORIGINS]);
 }
 
 GTlsCertificate *

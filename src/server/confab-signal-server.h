@@ -61,6 +61,17 @@ void                confab_signal_server_set_burst           (ConfabSignalServer
 guint               confab_signal_server_get_keepalive_interval (ConfabSignalServer *self);
 void                confab_signal_server_set_keepalive_interval (ConfabSignalServer *self,
                                                                  guint               interval);
+/* Seconds a websocket has to register a name before it is closed (1008,
+ * policy violation); 0: for ever. */
+guint               confab_signal_server_get_register_timeout (ConfabSignalServer *self);
+void                confab_signal_server_set_register_timeout (ConfabSignalServer *self,
+                                                               guint               seconds);
+/* Browser origins (the Origin header, "https://example.org") allowed to
+ * open a websocket; NULL, the default: any.  Upgrades without an Origin
+ * header, from anything but a browser, are always allowed. */
+const char * const *confab_signal_server_get_allowed_origins (ConfabSignalServer  *self);
+void                confab_signal_server_set_allowed_origins (ConfabSignalServer  *self,
+                                                              const char * const  *origins);
 /* With a certificate (and its private key) the server speaks wss:// and
  * https:// only.  Takes effect at the next start. */
 GTlsCertificate    *confab_signal_server_get_tls_certificate (ConfabSignalServer  *self);

@@ -149,6 +149,7 @@ main (int   argc,
   g_autofree char *host = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
+  g_auto(GStrv) allow_origins = NULL;
   gboolean version = FALSE;
   int port = CONFAB_SIGNAL_SERVER_DEFAULT_PORT;
   int max_clients = -1;
@@ -156,6 +157,7 @@ main (int   argc,
   double rate = -1;
   int burst = -1;
   int keepalive = -1;
+  int register_timeout = -1;
   guint sigint_id, sigterm_id;
   rlim_t fd_limit;
   App app = { 0 };
@@ -175,6 +177,12 @@ main (int   argc,
     { "keepalive", 0, 0, G_OPTION_ARG_INT, &keepalive,
       "Seconds between pings; clients silent for two are dropped; 0 for none (default: 30)",
       "SECONDS" },
+    { "register-timeout", 0, 0, G_OPTION_ARG_INT, &register_timeout,
+      "Seconds a client has to register a name before it is dropped; 0 for ever (default: 30)",
+      "SECONDS" },
+    { "allow-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allow_origins,
+      "Refuse (403) browsers whose Origin is not ORIGIN; repeat for more "
+      "(default: any origin; clients that send none always pass)", "ORIGIN" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
       "PEM certificate: serve wss:// and https:// (needs --tls-key)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
@@ -223,10 +231,11 @@ main (int   argc,
       return 2;
     }
   if (max_clients == 0 || max_clients < -1 || (rate < 0 && rate != -1) ||
-      burst == 0 || burst < -1 || keepalive < -1 || keepalive > G_MAXUINT16)
+      burst == 0 || burst < -1 || keepalive < -1 || keepalive > G_MAXUINT16 ||
+      register_timeout < -1 || register_timeout > G_MAXUINT16)
     {
       g_printerr ("confab-signal: --max-clients and --burst must be positive, "
-                  "--rate and --keepalive zero or more\n");
+                  "--rate, --keepalive and --register-timeout zero or more\n");
       return 2;
     }
   if ((tls_cert == NULL) != (tls_key == NULL))
@@ -255,6 +264,10 @@ main (int   argc,
     confab_signal_server_set_burst (server, burst);
   if (keepalive >= 0)
     confab_signal_server_set_keepalive_interval (server, keepalive);
+  if (register_timeout >= 0)
+    confab_signal_server_set_register_timeout (server, register_timeout);
+  if (allow_origins != NULL)
+    confab_signal_server_set_allowed_origins (server, (const char * const *) allow_origins);
 
   if (tls_cert != NULL)
     {

@@ -21,8 +21,13 @@
 #define MAX_EVENTS        256
 /* A peer that sends nothing back after our close frame is dropped. */
 #define CLOSE_TIMEOUT_US  (5 * G_USEC_PER_SEC)
-/* What a peer that stopped reading may make us hold before we drop it */
+/* What a peer that stopped reading may make us hold before we drop it:
+ * the whole output buffer, sent part included, so that a reader that
+ * always leaves a little unread cannot make it grow either. */
 #define MAX_OUT_BACKLOG   (4 * 1024 * 1024)
+/* A frame or a fragmented message may take this long to arrive whole:
+ * past it the peer is holding a buffer of ours for nothing. */
+#define INCOMPLETE_TIMEOUT_US (10 * G_USEC_PER_SEC)
 #define MAX_HEADER        14
 
 /* Linux: EWOULDBLOCK is EAGAIN. */
@@ -55,6 +60,7 @@ struct _ConfabWsConn
   ConfabWsLoop          *loop;
   GList                  link;          /* in loop->conns */
   GList                  pending_link;  /* in loop->closing or loop->dead */
+  GList                  incomplete_link; /* in loop->incomplete */
   GIOStream             *stream;        /* owns the descriptor */
   GByteArray            *in;            /* a frame the last read ended inside */
   GByteArray            *message;       /* the fragments of a message so far */
@@ -62,11 +68,14 @@ struct _ConfabWsConn
   gsize                  out_offset;
   gsize                  max_payload;
   gint64                 close_deadline;
+  gint64                 incomplete_since;
   int                    fd;
   gushort                close_code;
   guint8                 state;
   guint8                 message_opcode;
   guint8                 want_out : 1;
+  /* a whole message arrived during the current read */
+  guint8                 progress : 1;
 };
 
 struct _ConfabWsLoop
@@ -76,6 +85,8 @@ struct _ConfabWsLoop
   GQueue        conns;
   GQueue        closing;
   GQueue        dead;
+  /* Connections holding part of a frame or message, oldest first */
+  GQueue        incomplete;
   guint         tick_id;
   guint         reap_id;
   int           epoll_fd;
@@ -128,6 +139,12 @@ conn_finish (ConfabWsConn *conn,
     g_queue_unlink (&loop->closing, &conn->pending_link);
   else
     conn->close_code = code;
+
+  if (conn->incomplete_link.data != NULL)
+    {
+      g_queue_unlink (&loop->incomplete, &conn->incomplete_link);
+      conn->incomplete_link.data = NULL;
+    }
 
   conn->state = CONN_DEAD;
   epoll_ctl (loop->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
@@ -251,6 +268,14 @@ conn_write_frame (ConfabWsConn *conn,
         return;
       conn->out = g_byte_array_sized_new (total - n);
     }
+  else if (conn->out_offset > 0 && conn->out_offset >= conn->out->len / 2)
+    {
+      /* Drop what was sent before appending: at most half the buffer
+       * moves, so a peer that never quite catches up costs O(1) a byte
+       * rather than a buffer that grows for ever. */
+      g_byte_array_remove_range (conn->out, 0, conn->out_offset);
+      conn->out_offset = 0;
+    }
 
   if ((gsize) n < header_length)
     g_byte_array_append (conn->out, header + n, header_length - n);
@@ -261,7 +286,7 @@ conn_write_frame (ConfabWsConn *conn,
       g_byte_array_append (conn->out, (const guint8 *) payload + skip, length - skip);
     }
 
-  if (conn->out->len - conn->out_offset > MAX_OUT_BACKLOG)
+  if (conn->out->len > MAX_OUT_BACKLOG)
     {
       conn_finish (conn, CONFAB_WS_CLOSE_ABNORMAL);
       return;
@@ -313,6 +338,17 @@ tick_cb (gpointer user_data)
   ConfabWsLoop *loop = user_data;
   gint64 now = g_get_monotonic_time ();
 
+  while (loop->incomplete.head != NULL)
+    {
+      ConfabWsConn *conn = loop->incomplete.head->data;
+
+      if (conn->incomplete_since + INCOMPLETE_TIMEOUT_US > now)
+        break;
+      /* A frame or message that never ends: pings in between do not
+       * make it any less stuck. */
+      conn_fail (conn, CONFAB_WS_CLOSE_POLICY_VIOLATION);
+    }
+
   while (loop->closing.head != NULL)
     {
       ConfabWsConn *conn = loop->closing.head->data;
@@ -322,11 +358,36 @@ tick_cb (gpointer user_data)
       conn_finish (conn, conn->close_code);
     }
 
-  if (loop->closing.head != NULL)
+  if (loop->closing.head != NULL || loop->incomplete.head != NULL)
     return G_SOURCE_CONTINUE;
 
   loop->tick_id = 0;
   return G_SOURCE_REMOVE;
+}
+
+static void
+loop_ensure_tick (ConfabWsLoop *loop)
+{
+  GSource *tick;
+
+  if (loop->tick_id != 0)
+    return;
+
+  tick = g_timeout_source_new_seconds (1);
+  g_source_set_callback (tick, tick_cb, loop, NULL);
+  loop->tick_id = g_source_attach (tick, loop->context);
+  g_source_unref (tick);
+}
+
+/* RFC 6455 7.4: the codes a peer may put in a close frame.  1005, 1006
+ * and 1015 only ever describe a close locally; the rest of 1000-2999 is
+ * the protocol's own and unassigned; 5000 and up do not exist. */
+static gboolean
+close_code_is_valid (gushort code)
+{
+  return (code >= 1000 && code <= 1003) ||
+         (code >= 1007 && code <= 1014) ||
+         (code >= 3000 && code <= 4999);
 }
 
 static void
@@ -346,6 +407,7 @@ conn_deliver (ConfabWsConn *conn,
       return;
     }
 
+  conn->progress = TRUE;
   conn->parent.events->message (conn->parent.user_data, (const char *) data, length,
                                 opcode == OPCODE_BINARY);
 }
@@ -382,7 +444,21 @@ conn_handle_frame (ConfabWsConn *conn,
             return;
           }
         if (length >= 2)
-          code = (payload[0] << 8) | payload[1];
+          {
+            code = (payload[0] << 8) | payload[1];
+            if (!close_code_is_valid (code))
+              {
+                /* A close code that may not be sent */
+                conn_fail (conn, CONFAB_WS_CLOSE_PROTOCOL_ERROR);
+                return;
+              }
+            if (!confab_utf8_validate ((const char *) payload + 2, length - 2))
+              {
+                /* A close reason that is not UTF-8 */
+                conn_fail (conn, CONFAB_WS_CLOSE_BAD_DATA);
+                return;
+              }
+          }
 
         /* The peer closes: answer with its code, then drop the socket
          * (the server closes TCP first). */
@@ -511,6 +587,12 @@ conn_parse (ConfabWsConn *conn,
             break;
           payload_length = (frame[2] << 8) | frame[3];
           header_length = 4;
+          if (payload_length < 126)
+            {
+              /* RFC 6455 5.2: a length in more bytes than it needs */
+              conn_fail (conn, CONFAB_WS_CLOSE_PROTOCOL_ERROR);
+              break;
+            }
         }
       else if (payload_length == 127)
         {
@@ -520,6 +602,13 @@ conn_parse (ConfabWsConn *conn,
           for (int i = 0; i < 8; i++)
             payload_length = (payload_length << 8) | frame[2 + i];
           header_length = 10;
+          if (payload_length <= G_MAXUINT16 || (payload_length >> 63) != 0)
+            {
+              /* A length in more bytes than it needs, or with the most
+               * significant bit set */
+              conn_fail (conn, CONFAB_WS_CLOSE_PROTOCOL_ERROR);
+              break;
+            }
         }
 
       if (opcode >= OPCODE_CLOSE && (!fin || payload_length > 125))
@@ -545,6 +634,34 @@ conn_parse (ConfabWsConn *conn,
     }
 
   return offset;
+}
+
+/* Keeps loop->incomplete in the order its deadlines fall: a connection
+ * is (re)queued at the tail when it starts holding part of a frame or
+ * message, and when a whole message arrived while it still holds part
+ * of the next (a busy peer whose reads end mid-frame makes progress). */
+static void
+conn_update_incomplete (ConfabWsConn *conn)
+{
+  ConfabWsLoop *loop = conn->loop;
+  gboolean incomplete = conn->in != NULL || conn->message != NULL;
+  gboolean queued = conn->incomplete_link.data != NULL;
+
+  if (queued && (!incomplete || conn->progress))
+    {
+      g_queue_unlink (&loop->incomplete, &conn->incomplete_link);
+      conn->incomplete_link.data = NULL;
+      queued = FALSE;
+    }
+  conn->progress = FALSE;
+
+  if (incomplete && !queued)
+    {
+      conn->incomplete_link.data = conn;
+      conn->incomplete_since = g_get_monotonic_time ();
+      g_queue_push_tail_link (&loop->incomplete, &conn->incomplete_link);
+      loop_ensure_tick (loop);
+    }
 }
 
 static void
@@ -598,6 +715,8 @@ conn_read (ConfabWsConn *conn)
       conn->in = g_byte_array_sized_new (length - used);
       g_byte_array_append (conn->in, data + used, length - used);
     }
+
+  conn_update_incomplete (conn);
 }
 
 static void
@@ -697,15 +816,7 @@ conn_close (ConfabSignalTransport *transport,
   conn->close_code = code;
   conn->close_deadline = g_get_monotonic_time () + CLOSE_TIMEOUT_US;
   g_queue_push_tail_link (&loop->closing, &conn->pending_link);
-
-  if (loop->tick_id == 0)
-    {
-      GSource *tick = g_timeout_source_new_seconds (1);
-
-      g_source_set_callback (tick, tick_cb, loop, NULL);
-      loop->tick_id = g_source_attach (tick, loop->context);
-      g_source_unref (tick);
-    }
+  loop_ensure_tick (loop);
 }
 
 static void
@@ -718,6 +829,9 @@ conn_abort (ConfabSignalTransport *transport)
     g_queue_unlink (&loop->closing, &conn->pending_link);
   else if (conn->state == CONN_DEAD)
     g_queue_unlink (&loop->dead, &conn->pending_link);
+
+  if (conn->incomplete_link.data != NULL)
+    g_queue_unlink (&loop->incomplete, &conn->incomplete_link);
 
   if (conn->state != CONN_DEAD)
     {
@@ -757,6 +871,7 @@ confab_ws_loop_new (GMainContext *context)
   g_queue_init (&loop->conns);
   g_queue_init (&loop->closing);
   g_queue_init (&loop->dead);
+  g_queue_init (&loop->incomplete);
 
   loop->source = g_source_new (&loop_source_funcs, sizeof (LoopSource));
   ((LoopSource *) loop->source)->loop = loop;

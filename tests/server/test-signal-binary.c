@@ -197,10 +197,11 @@ test_command_line (void)
 
   help = run (&status, "--help", NULL);
   g_assert_cmpint (status, ==, 0);
-  for (guint i = 0; i < 8; i++)
+  for (guint i = 0; i < 10; i++)
     {
       static const char * const options[] = {
         "--host", "--port", "--max-clients", "--max-frame", "--rate", "--burst", "--tls-cert", "--tls-key",
+        "--register-timeout", "--allow-origin",
       };
 
       g_assert_nonnull (strstr (help, options[i]));

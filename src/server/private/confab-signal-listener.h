@@ -23,6 +23,11 @@ G_DECLARE_FINAL_TYPE (ConfabSignalListener, confab_signal_listener, CONFAB, SIGN
  * gigabyte. */
 #define CONFAB_SIGNAL_LISTENER_HARD_LIMIT_FACTOR 16
 
+/* Seconds a connection has from its accept() to the end of its
+ * websocket upgrade (TLS handshake included): one that sends nothing, or
+ * half a request, holds a descriptor for nothing. */
+#define CONFAB_SIGNAL_LISTENER_UPGRADE_TIMEOUT 10
+
 /* A client finished its websocket upgrade.  @transport has no events
  * yet: set them (and keep it, or close it) before returning.  @remote is
  * the client's address, for logs. */
@@ -57,5 +62,15 @@ guint                 confab_signal_listener_get_port               (ConfabSigna
  * start with. */
 void                  confab_signal_listener_set_keepalive_interval (ConfabSignalListener     *self,
                                                                      guint                     interval);
+/* Connections accepted but not upgraded yet past which a new one is
+ * closed at once (G_MAXUINT, the default: no limit). */
+void                  confab_signal_listener_set_max_pending        (ConfabSignalListener     *self,
+                                                                     guint                     max_pending);
+void                  confab_signal_listener_set_upgrade_timeout    (ConfabSignalListener     *self,
+                                                                     guint                     seconds);
+/* When not NULL, an upgrade whose Origin header is not one of @origins
+ * gets 403.  Upgrades without an Origin (anything but a browser) pass. */
+void                  confab_signal_listener_set_allowed_origins    (ConfabSignalListener     *self,
+                                                                     const char * const       *origins);
 
 G_END_DECLS
