@@ -8,8 +8,11 @@
 
 #include <glib.h>
 
-int LLVMFuzzerTestOneInput (const guint8 *data,
-                            size_t        size);
+int LLVMFuzzerTestOneInput (const guint8   *data,
+                            size_t          size);
+/* Optional, as for libFuzzer: set-up a target does once, first. */
+int LLVMFuzzerInitialize   (int            *argc,
+                            char         ***argv) __attribute__ ((weak));
 
 /* Each argument is a file or a folder of files: every one is an input.
  * So `meson test` checks the seed corpus (and any crash reproducer kept
@@ -19,6 +22,9 @@ main (int   argc,
       char *argv[])
 {
   guint count = 0;
+
+  if (LLVMFuzzerInitialize != NULL)
+    LLVMFuzzerInitialize (&argc, &argv);
 
   for (int i = 1; i < argc; i++)
     {
