@@ -80,8 +80,18 @@ _confab_peer_parse_description (GstWebRTCSDPType   type,
 {
   GstSDPMessage *sdp = NULL;
 
-  if (text == NULL || gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK)
+  /* An empty text is refused by an assertion in the parser, not by an
+   * error: it is no description either. */
+  if (text == NULL || text[0] == '\0')
     return NULL;
+
+  /* The parser makes the message before it reads the text, and leaves it
+   * to the caller when the text does not parse. */
+  if (gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK)
+    {
+      g_clear_pointer (&sdp, gst_sdp_message_free);
+      return NULL;
+    }
 
   if (!sdp_has_application (sdp))
     {
