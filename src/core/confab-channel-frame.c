@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "confab-channel-frame.h"
+#include "confab-channel-frame-private.h"
 
 G_DEFINE_QUARK (confab-channel-frame-error-quark, confab_channel_frame_error)
 
@@ -354,4 +355,29 @@ confab_channel_assembler_add (ConfabChannelAssembler   *self,
   assembler_reset (self);
 
   return text;
+}
+
+gsize
+_confab_channel_assembler_get_allocated (const ConfabChannelAssembler *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  /* Allocated whole on the first chunk: the announced length and a nul. */
+  return self->data != NULL ? (gsize) self->total_length + 1 : 0;
+}
+
+guint32
+_confab_channel_assembler_get_total_length (const ConfabChannelAssembler *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->total_length;
+}
+
+guint32
+_confab_channel_assembler_get_received (const ConfabChannelAssembler *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->received;
 }

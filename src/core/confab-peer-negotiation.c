@@ -82,8 +82,18 @@ _confab_peer_parse_description (GstWebRTCSDPType   type,
 {
   GstSDPMessage *sdp = NULL;
 
-  if (text == NULL || gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK)
+  /* An empty text is refused by an assertion in the parser, not by an
+   * error: it is no description either. */
+  if (text == NULL || text[0] == '\0')
     return NULL;
+
+  /* The parser makes the message before it reads the text, and leaves it
+   * to the caller when the text does not parse. */
+  if (gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK)
+    {
+      g_clear_pointer (&sdp, gst_sdp_message_free);
+      return NULL;
+    }
 
   if (!sdp_has_application (sdp))
     {
@@ -153,6 +163,42 @@ on_ice_candidate_cb (GstElement *webrtcbin,
   local->mline = mline;
   local->candidate = g_strdup (candidate);
   confab_hop_link_invoke (link, local_candidate_hop, local, local_candidate_free);
+}
+
+/* A candidate as RFC 8839 writes it: "candidate:" foundation, component,
+ * transport, priority, address, port, "typ", type, then extensions.
+ * webrtcbin 1.22 hands whatever libnice parses to libnice, which trusts
+ * it: a component of 0 fails libnice's assertions on webrtcbin's thread
+ * (found by fuzz-peer-signalling).  What is not of that form is no
+ * candidate we could use: it never reaches webrtcbin. */
+static gboolean
+candidate_is_well_formed (const char *text)
+{
+  static const char * const types[] = { "host", "srflx", "prflx", "relay", NULL };
+  g_auto(GStrv) fields = NULL;
+
+  if (g_str_has_prefix (text, "a="))
+    text += strlen ("a=");
+  if (!g_str_has_prefix (text, "candidate:"))
+    return FALSE;
+
+  fields = g_strsplit (text + strlen ("candidate:"), " ", 9);
+  if (g_strv_length (fields) < 8)
+    return FALSE;
+
+  for (guint i = 0; i < 8; i++)
+    {
+      if (fields[i][0] == '\0')
+        return FALSE;
+    }
+
+  return g_ascii_string_to_unsigned (fields[1], 10, 1, 256, NULL, NULL) &&
+         (g_ascii_strcasecmp (fields[2], "udp") == 0 ||
+          g_ascii_strcasecmp (fields[2], "tcp") == 0) &&
+         g_ascii_string_to_unsigned (fields[3], 10, 0, G_MAXUINT32, NULL, NULL) &&
+         g_ascii_string_to_unsigned (fields[5], 10, 0, G_MAXUINT16, NULL, NULL) &&
+         strcmp (fields[6], "typ") == 0 &&
+         g_strv_contains (types, fields[7]);
 }
 
 static void
@@ -714,6 +760,12 @@ _confab_peer_handle_ice_candidate (ConfabPeer    *self,
    * it keeps checking what it has until libnice gives up. */
   if (text == NULL || text[0] == '\0')
     return TRUE;
+
+  if (!candidate_is_well_formed (text))
+    {
+      g_message ("“%s” sent an ICE candidate that is not one; ignoring it", self->remote_name);
+      return FALSE;
+    }
 
   candidate = g_new0 (RemoteCandidate, 1);
   candidate->mline = confab_message_get_sdp_mline_index (message);

@@ -606,6 +606,69 @@ test_peer_refuses_bad_offer (void)
   g_assert_null (peer);
 }
 
+/* The empty string parses to nothing: refused without a critical (the
+ * test runs with criticals fatal) and without a leak. */
+static void
+test_peer_refuses_empty_offer (void)
+{
+  g_autoptr(ConfabMessage) offer = confab_message_new_offer_received ("mallory", "");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabPeer) peer = NULL;
+
+  peer = confab_peer_new_incoming ("bob", offer, &error);
+  g_assert_error (error, CONFAB_PEER_ERROR, CONFAB_PEER_ERROR_INVALID_OFFER);
+  g_assert_null (peer);
+}
+
+/* Candidates that are not of RFC 8839's form never reach webrtcbin:
+ * libnice asserts on some of them (a component of 0). */
+static void
+test_peer_refuses_bad_candidates (void)
+{
+  static const char * const bad[] = {
+    "candidate:1 0 UDP 2015363327 127.0.0.1 45678 typ host",
+    "candidate:1 1 UDP",
+    "candidate:1 1 UDP 2015363327 127.0.0.1 45678 typ",
+    "candidate:1 1 SCTP 2015363327 127.0.0.1 45678 typ host",
+    "candidate:1 1 UDP 2015363327 127.0.0.1 70000 typ host",
+    "candidate:1 1 UDP 2015363327 127.0.0.1 45678 typ nosuch",
+    "candidate:1  1 UDP 2015363327 127.0.0.1 45678 typ host",
+    "1 1 UDP 2015363327 127.0.0.1 45678 typ host",
+    NULL
+  };
+  static const char * const good[] = {
+    "candidate:1 1 UDP 2015363327 127.0.0.1 45678 typ host",
+    "a=candidate:2 1 TCP 1015021823 127.0.0.1 9 typ host tcptype active",
+    "candidate:842163049 1 udp 1677729535 192.0.2.10 61000 typ srflx raddr 0.0.0.0 rport 0 generation 0",
+    "candidate:2999745851 1 udp 2122194687 3b6e4c9a-7e57-4b6f-9d3c-2f1e8a7b6c5d.local 54322 typ host",
+    NULL
+  };
+  g_autoptr(ConfabMessage) offer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabPeer) peer = NULL;
+
+  offer = confab_message_new_offer_received ("alice",
+                                             "v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+                                             "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                                             "a=mid:0\r\n");
+  peer = confab_peer_new_incoming ("bob", offer, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(ConfabMessage) candidate = confab_message_new_ice_candidate ("alice", NULL, 0, "0", bad[i]);
+
+      g_assert_false (confab_peer_handle_message (peer, candidate));
+    }
+
+  for (guint i = 0; good[i] != NULL; i++)
+    {
+      g_autoptr(ConfabMessage) candidate = confab_message_new_ice_candidate ("alice", NULL, 0, "0", good[i]);
+
+      g_assert_true (confab_peer_handle_message (peer, candidate));
+    }
+}
+
 static void
 test_peer_enums_are_registered (void)
 {
@@ -649,6 +712,8 @@ main (int   argc,
 
   g_test_add_func ("/peer/refuses-bad-ice-server", test_peer_refuses_bad_ice_server);
   g_test_add_func ("/peer/refuses-bad-offer", test_peer_refuses_bad_offer);
+  g_test_add_func ("/peer/refuses-empty-offer", test_peer_refuses_empty_offer);
+  g_test_add_func ("/peer/refuses-bad-candidates", test_peer_refuses_bad_candidates);
   g_test_add_func ("/peer/enums-are-registered", test_peer_enums_are_registered);
 
   return g_test_run ();
