@@ -124,6 +124,7 @@ confab_conversation_view_describe_trouble (ConfabConversationView  *self,
                                     "A TURN server in Preferences can help."), peer);
         case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
         case CONFAB_CONVERSATION_FAILURE_NONE:
+        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
         default:
           return g_strdup_printf (_("The chat with %s failed."), peer);
         }
@@ -141,6 +142,7 @@ confab_conversation_view_describe_trouble (ConfabConversationView  *self,
         case CONFAB_CONVERSATION_FAILURE_NETWORK:
         case CONFAB_CONVERSATION_FAILURE_NO_ANSWER:
         case CONFAB_CONVERSATION_FAILURE_VANISHED:
+        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
         default:
           return g_strdup (_("The chat has ended."));
         }

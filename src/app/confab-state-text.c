@@ -50,6 +50,7 @@ confab_state_text_summary (ConfabConversationState  state,
         case CONFAB_CONVERSATION_FAILURE_NETWORK:
         case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
         case CONFAB_CONVERSATION_FAILURE_NONE:
+        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
         default:
           return _("Could not connect");
         }

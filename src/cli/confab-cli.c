@@ -175,6 +175,7 @@ failure_exit_code (ConfabConversationFailure failure)
     case CONFAB_CONVERSATION_FAILURE_NETWORK:
     case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
     case CONFAB_CONVERSATION_FAILURE_VANISHED:
+    case CONFAB_CONVERSATION_FAILURE_TAMPERED:
     default:
       return EXIT_CONNECTION_LOST;
     }

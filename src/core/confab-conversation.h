@@ -48,6 +48,7 @@ typedef enum
   CONFAB_CONVERSATION_FAILURE_NETWORK,      /* no network path to the peer */
   CONFAB_CONVERSATION_FAILURE_HUNG_UP,      /* the peer ended it */
   CONFAB_CONVERSATION_FAILURE_VANISHED,     /* the peer stopped answering */
+  CONFAB_CONVERSATION_FAILURE_TAMPERED,     /* someone between the two swapped the keys */
 } ConfabConversationFailure;
 
 G_DECLARE_FINAL_TYPE (ConfabConversation, confab_conversation, CONFAB, CONVERSATION, GObject)

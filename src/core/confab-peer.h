@@ -60,6 +60,9 @@ typedef enum
   CONFAB_PEER_REASON_NO_ANSWER,    /* the callee did not answer within "answer-timeout" */
   CONFAB_PEER_REASON_HUNG_UP,      /* the other side hung up (the state is closed) */
   CONFAB_PEER_REASON_VANISHED,     /* the other side stopped answering while open */
+  CONFAB_PEER_REASON_TAMPERED,     /* the DTLS handshake proved a certificate the remote
+                                    * description does not name, or it named none:
+                                    * someone between the two rewrote it */
 } ConfabPeerReason;
 
 typedef enum

@@ -39,6 +39,7 @@ describe_failure (ConfabPeerState            state,
         case CONFAB_PEER_REASON_ICE_FAILED:
         case CONFAB_PEER_REASON_NO_ANSWER:
         case CONFAB_PEER_REASON_VANISHED:
+        case CONFAB_PEER_REASON_TAMPERED:
         default:
           return g_strdup (_("You left the chat."));
         }
@@ -66,6 +67,11 @@ describe_failure (ConfabPeerState            state,
     case CONFAB_PEER_REASON_VANISHED:
       *failure = CONFAB_CONVERSATION_FAILURE_VANISHED;
       return g_strdup_printf (_("%s stopped responding: the connection was lost."), peer);
+
+    case CONFAB_PEER_REASON_TAMPERED:
+      *failure = CONFAB_CONVERSATION_FAILURE_TAMPERED;
+      return g_strdup_printf (_("The connection with %s was tampered with: someone between you "
+                                "may be trying to read your messages. Nothing was sent."), peer);
 
     case CONFAB_PEER_REASON_ICE_FAILED:
     case CONFAB_PEER_REASON_NONE:
