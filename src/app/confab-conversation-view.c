@@ -122,9 +122,11 @@ confab_conversation_view_describe_trouble (ConfabConversationView  *self,
         case CONFAB_CONVERSATION_FAILURE_NETWORK:
           return g_strdup_printf (_("Could not connect to %s: there is no network path between you. "
                                     "A TURN server in Preferences can help."), peer);
+        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
+          return g_strdup_printf (_("The connection with %s was tampered with: someone between you "
+                                    "may be trying to read your messages. Nothing was sent."), peer);
         case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
         case CONFAB_CONVERSATION_FAILURE_NONE:
-        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
         default:
           return g_strdup_printf (_("The chat with %s failed."), peer);
         }

@@ -47,10 +47,11 @@ confab_state_text_summary (ConfabConversationState  state,
           return _("Connection lost");
         case CONFAB_CONVERSATION_FAILURE_DECLINED:
           return _("Declined");
+        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
+          return _("Tampered with");
         case CONFAB_CONVERSATION_FAILURE_NETWORK:
         case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
         case CONFAB_CONVERSATION_FAILURE_NONE:
-        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
         default:
           return _("Could not connect");
         }
