@@ -34,6 +34,9 @@ enum
   EXIT_PEER_OFFLINE = 5,    /* --call PEER: nobody of that name is connected */
   EXIT_DECLINED = 6,        /* --call PEER: the peer declined */
   EXIT_CONNECTION_LOST = 7, /* --call PEER: the peer connection failed or was lost */
+  /* 8 is kept for a changed key (issue 10): tampering is not the peer's
+   * doing, so a script can tell the two apart. */
+  EXIT_TAMPERED = 9,        /* --call PEER: the connection was tampered with */
 };
 
 typedef struct
@@ -170,12 +173,14 @@ failure_exit_code (ConfabConversationFailure failure)
     case CONFAB_CONVERSATION_FAILURE_PEER_OFFLINE:
       return EXIT_PEER_OFFLINE;
 
+    case CONFAB_CONVERSATION_FAILURE_TAMPERED:
+      return EXIT_TAMPERED;
+
     case CONFAB_CONVERSATION_FAILURE_NONE:
     case CONFAB_CONVERSATION_FAILURE_NO_ANSWER:
     case CONFAB_CONVERSATION_FAILURE_NETWORK:
     case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
     case CONFAB_CONVERSATION_FAILURE_VANISHED:
-    case CONFAB_CONVERSATION_FAILURE_TAMPERED:
     default:
       return EXIT_CONNECTION_LOST;
     }
@@ -512,7 +517,10 @@ static const char description[] =
   "  4  the name is taken\n"
   "  5  the peer given to --call is not online\n"
   "  6  the peer given to --call declined\n"
-  "  7  the chat with the peer given to --call failed or was lost";
+  "  7  the chat with the peer given to --call failed or was lost\n"
+  "  9  the connection to the peer given to --call was tampered with: its\n"
+  "     certificate is not the one its connection details name, so nothing\n"
+  "     was sent (an incoming chat so refused is reported on standard error)";
 
 int
 main (int   argc,
