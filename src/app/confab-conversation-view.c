@@ -125,6 +125,9 @@ confab_conversation_view_describe_trouble (ConfabConversationView  *self,
         case CONFAB_CONVERSATION_FAILURE_ICE_SERVERS:
           /* The session's sentence names the server, or the missing one. */
           return g_strdup (confab_conversation_get_failure_reason (self->conversation));
+        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
+          return g_strdup_printf (_("The connection with %s was tampered with: someone between you "
+                                    "may be trying to read your messages. Nothing was sent."), peer);
         case CONFAB_CONVERSATION_FAILURE_HUNG_UP:
         case CONFAB_CONVERSATION_FAILURE_NONE:
         default:
@@ -145,6 +148,7 @@ confab_conversation_view_describe_trouble (ConfabConversationView  *self,
         case CONFAB_CONVERSATION_FAILURE_NO_ANSWER:
         case CONFAB_CONVERSATION_FAILURE_VANISHED:
         case CONFAB_CONVERSATION_FAILURE_ICE_SERVERS:
+        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
         default:
           return g_strdup (_("The chat has ended."));
         }

@@ -47,6 +47,8 @@ confab_state_text_summary (ConfabConversationState  state,
           return _("Connection lost");
         case CONFAB_CONVERSATION_FAILURE_DECLINED:
           return _("Declined");
+        case CONFAB_CONVERSATION_FAILURE_TAMPERED:
+          return _("Tampered with");
         case CONFAB_CONVERSATION_FAILURE_NETWORK:
         case CONFAB_CONVERSATION_FAILURE_ICE_SERVERS:
         case CONFAB_CONVERSATION_FAILURE_HUNG_UP:

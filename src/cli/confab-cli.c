@@ -34,6 +34,9 @@ enum
   EXIT_PEER_OFFLINE = 5,    /* --call PEER: nobody of that name is connected */
   EXIT_DECLINED = 6,        /* --call PEER: the peer declined */
   EXIT_CONNECTION_LOST = 7, /* --call PEER: the peer connection failed or was lost */
+  /* A changed key will exit with 8 too: in both cases who answered
+   * cannot be shown to be the peer, and nothing was sent. */
+  EXIT_TAMPERED = 8,        /* --call PEER: the connection was tampered with */
 };
 
 typedef struct
@@ -175,6 +178,8 @@ failure_exit_code (ConfabConversationFailure failure)
      * showed when the connection was made. */
     case CONFAB_CONVERSATION_FAILURE_ICE_SERVERS:
       return EXIT_USAGE;
+    case CONFAB_CONVERSATION_FAILURE_TAMPERED:
+      return EXIT_TAMPERED;
 
     case CONFAB_CONVERSATION_FAILURE_NONE:
     case CONFAB_CONVERSATION_FAILURE_NO_ANSWER:
@@ -518,7 +523,10 @@ static const char description[] =
   "  4  the name is taken\n"
   "  5  the peer given to --call is not online\n"
   "  6  the peer given to --call declined\n"
-  "  7  the chat with the peer given to --call failed or was lost";
+  "  7  the chat with the peer given to --call failed or was lost\n"
+  "  8  the connection to the peer given to --call was tampered with: its\n"
+  "     certificate is not the one its connection details name, so nothing\n"
+  "     was sent (an incoming chat so refused is reported on standard error)";
 
 int
 main (int   argc,

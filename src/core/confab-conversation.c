@@ -287,7 +287,7 @@ confab_conversation_set_state (ConfabConversation        *self,
 {
   g_return_if_fail (CONFAB_IS_CONVERSATION (self));
   g_return_if_fail (state <= CONFAB_CONVERSATION_FAILED);
-  g_return_if_fail (failure <= CONFAB_CONVERSATION_FAILURE_ICE_SERVERS);
+  g_return_if_fail (failure <= CONFAB_CONVERSATION_FAILURE_TAMPERED);
 
   /* Notifications go out once all three hold their new values. */
   g_object_freeze_notify (G_OBJECT (self));

@@ -50,6 +50,7 @@ typedef enum
   CONFAB_CONVERSATION_FAILURE_VANISHED,     /* the peer stopped answering */
   CONFAB_CONVERSATION_FAILURE_ICE_SERVERS,  /* the STUN or TURN servers cannot be used, or
                                              * relay-only has no TURN server */
+  CONFAB_CONVERSATION_FAILURE_TAMPERED,     /* someone between the two swapped the keys */
 } ConfabConversationFailure;
 
 G_DECLARE_FINAL_TYPE (ConfabConversation, confab_conversation, CONFAB, CONVERSATION, GObject)

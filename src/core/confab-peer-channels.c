@@ -130,6 +130,15 @@ received_hop (gpointer owner,
   ConfabPeer *self = owner;
   Received *received = data;
 
+  /* Nothing of a peer whose certificate is not the one its description
+   * names is read, let alone shown.  The verdict comes before the first
+   * packet is decrypted, so nothing of an honest peer's is lost here. */
+  if (!_confab_peer_is_verified (self))
+    {
+      g_debug ("Dropping what “%s” sent before its certificate was verified", self->remote_name);
+      return;
+    }
+
   self->last_heard = g_get_monotonic_time ();
 
   if (received->string != NULL)
@@ -218,7 +227,7 @@ decide_timeout_cb (gpointer data)
 
   g_clear_pointer (&self->decide_source, g_source_unref);
 
-  if (self->state == CONFAB_PEER_STATE_CONNECTING && self->local_open)
+  if (self->state == CONFAB_PEER_STATE_CONNECTING && self->local_open && _confab_peer_is_verified (self))
     {
       self->plain_decided = TRUE;
       _confab_peer_set_state (self, CONFAB_PEER_STATE_OPEN, CONFAB_PEER_REASON_NONE);
@@ -230,11 +239,15 @@ decide_timeout_cb (gpointer data)
 
 /* Open as soon as we know how to talk: through "confab" when both sides
  * announced it in their descriptions and both are open, in plain text
- * at once otherwise. */
-static void
-maybe_open (ConfabPeer *self)
+ * at once otherwise.  Never before the other side's certificate is
+ * verified: opening flushes what waits in the queue. */
+void
+_confab_peer_maybe_open (ConfabPeer *self)
 {
   g_autoptr(ConfabPeer) hold = g_object_ref (self);
+
+  if (!_confab_peer_is_verified (self))
+    return;
 
   if (self->state == CONFAB_PEER_STATE_OPEN)
     {
@@ -277,7 +290,7 @@ channel_open_hop (gpointer owner,
   else if (channel == self->conn->confab_channel)
     self->confab_open = TRUE;
 
-  maybe_open (self);
+  _confab_peer_maybe_open (self);
 }
 
 static void
@@ -411,7 +424,7 @@ remote_channel_hop (gpointer owner,
   if (g_strcmp0 (label, CONFAB_PEER_CONFAB_CHANNEL_LABEL) == 0)
     self->remote_confab_seen = TRUE;
 
-  maybe_open (self);
+  _confab_peer_maybe_open (self);
 }
 
 void
@@ -490,7 +503,8 @@ static GstWebRTCDataChannel *
 route_channel (ConfabPeer          *self,
                ConfabOutgoingRoute  route)
 {
-  if (self->conn == NULL)
+  /* Not a byte to a peer that has not proved its certificate. */
+  if (!_confab_peer_is_verified (self))
     return NULL;
 
   return route == CONFAB_OUTGOING_ROUTE_FRAMES ? self->conn->confab_channel

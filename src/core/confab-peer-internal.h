@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  *                              extended mode, receiving, the heartbeat,
  *                              and the outgoing queue's sink;
  *   confab-peer-negotiation.c  webrtcbin, offer and answer, ICE;
+ *   confab-peer-verification.c the certificate the handshake proved,
+ *                              checked against the remote description;
  *   confab-peer-teardown.c     the connection's end, which outlives it;
  *   confab-peer-testing.c      fault injection (confab-peer-private.h).
  * Only these files include this header. */
@@ -41,6 +43,17 @@ typedef enum
   CHANNEL_REMOTE_CONFAB,
 } ChannelKind;
 
+typedef enum
+{
+  CONFAB_PEER_VERDICT_PENDING,
+  CONFAB_PEER_VERDICT_VERIFIED,
+  CONFAB_PEER_VERDICT_REFUSED,
+} ConfabPeerVerdict;
+
+/* The verdict on the other side's certificate, shared with the thread
+ * that finished the DTLS handshake (confab-peer-verification.c). */
+typedef struct _ConfabPeerCheck ConfabPeerCheck;
+
 /* The GStreamer side of a peer: handed whole to the teardown when the
  * peer ends, so that it can outlive the peer. */
 typedef struct
@@ -52,6 +65,7 @@ typedef struct
   GstWebRTCDataChannel *local_channel;
   GstWebRTCDataChannel *confab_channel;
   GPtrArray            *remote_channels;
+  ConfabPeerCheck      *check;
 } Connection;
 
 struct _ConfabPeer
@@ -138,6 +152,9 @@ void        _confab_peer_on_data_channel_cb  (GstElement           *webrtcbin,
                                               GstWebRTCDataChannel *channel,
                                               ConfabHopLink        *link);
 void        _confab_peer_open_queue          (ConfabPeer           *self);
+/* Opens the peer once its channels are open and its certificate is
+ * verified. */
+void        _confab_peer_maybe_open          (ConfabPeer           *self);
 
 /* confab-peer-negotiation.c */
 void        _confab_peer_negotiation_init    (ConfabPeer           *self);
@@ -146,13 +163,32 @@ GstWebRTCSessionDescription *
                                               const char           *text);
 gboolean    _confab_peer_connection_start    (ConfabPeer           *self);
 void        _confab_peer_start_offer         (ConfabPeer           *self);
+/* Fails the peer as tampered, and sets nothing, when @text names no
+ * certificate to check the handshake against. */
 void        _confab_peer_set_remote_description (ConfabPeer                  *self,
-                                                 GstWebRTCSessionDescription *description);
+                                                 GstWebRTCSessionDescription *description,
+                                                 const char                  *text);
 void        _confab_peer_flush_held_candidates (ConfabPeer         *self);
 gboolean    _confab_peer_handle_ice_candidate  (ConfabPeer         *self,
                                                 ConfabMessage      *message);
 /* Forgets the candidates held for either side. */
 void        _confab_peer_clear_candidates    (ConfabPeer           *self);
+
+/* confab-peer-verification.c */
+ConfabPeerCheck  *_confab_peer_check_new          (ConfabHopLink    *link);
+/* Disconnects from the handshake and drops the connection's reference. */
+void              _confab_peer_check_free         (ConfabPeerCheck  *check);
+ConfabPeerVerdict _confab_peer_check_get_verdict  (ConfabPeerCheck  *check);
+/* Keeps @sdp to check the handshake against; fails, keeping nothing, on
+ * an SDP without a well-formed SHA-256 fingerprint. */
+gboolean          _confab_peer_check_set_remote_sdp (ConfabPeerCheck  *check,
+                                                     const char       *sdp,
+                                                     GError          **error);
+/* Watches the DTLS transport once webrtcbin has made it; idempotent. */
+void              _confab_peer_watch_transport    (ConfabPeer       *self);
+/* Whether the handshake proved the certificate the remote description
+ * names: until then nothing is read, sent or shown. */
+gboolean          _confab_peer_is_verified        (ConfabPeer       *self);
 
 /* confab-peer-teardown.c */
 /* Takes @conn: from here on nothing of it reaches the peer; its data

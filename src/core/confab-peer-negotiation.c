@@ -487,6 +487,8 @@ remote_description_set_hop (gpointer owner,
     }
 
   self->remote_description_set = TRUE;
+  /* The callee's transport exists from here, before its answer does. */
+  _confab_peer_watch_transport (self);
   flush_remote_candidates (self);
 
   if (!self->is_caller)
@@ -514,10 +516,25 @@ on_remote_description_set_cb (GstPromise *promise,
 
 void
 _confab_peer_set_remote_description (ConfabPeer                  *self,
-                                     GstWebRTCSessionDescription *description)
+                                     GstWebRTCSessionDescription *description,
+                                     const char                  *text)
 {
-  g_autoptr(GstPromise) promise = new_promise (self, on_remote_description_set_cb);
+  g_autoptr(GstPromise) promise = NULL;
+  g_autoptr(GError) error = NULL;
   const char *version;
+
+  if (!_confab_peer_check_set_remote_sdp (self->conn->check, text, &error))
+    {
+      g_message ("Refusing the %s of “%s”: %s",
+                 self->is_caller ? "answer" : "offer", self->remote_name, error->message);
+      _confab_peer_emit_send (self, confab_message_new_hang_up (self->local_name, self->remote_name));
+      _confab_peer_set_state (self, CONFAB_PEER_STATE_FAILED, CONFAB_PEER_REASON_TAMPERED);
+      return;
+    }
+
+  /* The caller's transport exists since its offer was set: watched
+   * before webrtcbin can start ICE with what the answer says. */
+  _confab_peer_watch_transport (self);
 
   g_clear_pointer (&self->remote_mids, g_ptr_array_unref);
   self->remote_mids = sdp_mids (description->sdp);
@@ -531,6 +548,7 @@ _confab_peer_set_remote_description (ConfabPeer                  *self,
                                                  MIN (self->confab_version,
                                                       self->remote_confab_version) >= 2);
 
+  promise = new_promise (self, on_remote_description_set_cb);
   g_signal_emit_by_name (self->conn->webrtcbin, "set-remote-description", description, promise);
 }
 
@@ -665,6 +683,7 @@ _confab_peer_connection_start (ConfabPeer *self)
   conn = g_new0 (Connection, 1);
   conn->link = confab_hop_link_ref (self->link);
   conn->remote_channels = g_ptr_array_new_with_free_func (g_object_unref);
+  conn->check = _confab_peer_check_new (conn->link);
   conn->pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
   conn->webrtcbin = gst_element_factory_make ("webrtcbin", NULL);
   self->conn = conn;

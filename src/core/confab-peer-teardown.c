@@ -206,6 +206,7 @@ _confab_peer_connection_teardown (Connection *conn)
 
   /* From here on nothing reaches the peer: webrtcbin first, so that no
    * new channel comes in while the others are being disconnected. */
+  g_clear_pointer (&conn->check, _confab_peer_check_free);
   if (conn->webrtcbin != NULL)
     g_signal_handlers_disconnect_by_data (conn->webrtcbin, conn->link);
   connection_for_each_channel (conn, disconnect_channel_cb, conn->link);

@@ -231,13 +231,14 @@ confab_peer_accept (ConfabPeer *self)
 {
   g_autoptr(GstWebRTCSessionDescription) offer = NULL;
   g_autoptr(ConfabPeer) hold = NULL;
+  g_autofree char *offer_sdp = NULL;
 
   g_return_if_fail (CONFAB_IS_PEER (self));
   g_return_if_fail (self->state == CONFAB_PEER_STATE_INCOMING);
 
   hold = g_object_ref (self);
-  offer = _confab_peer_parse_description (GST_WEBRTC_SDP_TYPE_OFFER, self->offer_sdp);
-  g_clear_pointer (&self->offer_sdp, g_free);
+  offer_sdp = g_steal_pointer (&self->offer_sdp);
+  offer = _confab_peer_parse_description (GST_WEBRTC_SDP_TYPE_OFFER, offer_sdp);
   g_assert (offer != NULL);
 
   enter_connecting (self);
@@ -250,7 +251,7 @@ confab_peer_accept (ConfabPeer *self)
       return;
     }
 
-  _confab_peer_set_remote_description (self, offer);
+  _confab_peer_set_remote_description (self, offer, offer_sdp);
 }
 
 void
@@ -401,8 +402,9 @@ confab_peer_handle_message (ConfabPeer    *self,
 
         self->answer_received = TRUE;
         enter_connecting (self);
-        _confab_peer_set_remote_description (self, answer);
-        _confab_peer_flush_held_candidates (self);
+        _confab_peer_set_remote_description (self, answer, confab_message_get_sdp (message));
+        if (self->state == CONFAB_PEER_STATE_CONNECTING)
+          _confab_peer_flush_held_candidates (self);
         return TRUE;
       }
 

@@ -62,6 +62,9 @@ typedef enum
   CONFAB_PEER_REASON_VANISHED,     /* the other side stopped answering while open */
   CONFAB_PEER_REASON_ICE_SERVERS,  /* the STUN or TURN servers cannot be used, or relay-only
                                     * has no TURN server: see confab_peer_get_ice_servers_problem() */
+  CONFAB_PEER_REASON_TAMPERED,     /* the DTLS handshake proved a certificate the remote
+                                    * description does not name, or it named none:
+                                    * someone between the two rewrote it */
 } ConfabPeerReason;
 
 typedef enum

@@ -42,6 +42,7 @@ describe_failure (ConfabPeer                *remote,
         case CONFAB_PEER_REASON_NO_ANSWER:
         case CONFAB_PEER_REASON_VANISHED:
         case CONFAB_PEER_REASON_ICE_SERVERS:
+        case CONFAB_PEER_REASON_TAMPERED:
         default:
           return g_strdup (_("You left the chat."));
         }
@@ -74,6 +75,10 @@ describe_failure (ConfabPeer                *remote,
       *failure = CONFAB_CONVERSATION_FAILURE_ICE_SERVERS;
       return g_strdup_printf (_("Could not chat with %s: %s"), peer,
                               confab_peer_get_ice_servers_problem (remote));
+    case CONFAB_PEER_REASON_TAMPERED:
+      *failure = CONFAB_CONVERSATION_FAILURE_TAMPERED;
+      return g_strdup_printf (_("The connection with %s was tampered with: someone between you "
+                                "may be trying to read your messages. Nothing was sent."), peer);
 
     case CONFAB_PEER_REASON_ICE_FAILED:
     case CONFAB_PEER_REASON_NONE:

@@ -13,6 +13,7 @@
 # starts its own confab-signal on a free port (--port 0; it prints the
 # port), so the cases share nothing and can run beside other tests.
 
+import json
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ EXIT_NAME_TAKEN = 4
 EXIT_PEER_OFFLINE = 5
 EXIT_DECLINED = 6
 EXIT_CONNECTION_LOST = 7
+EXIT_TAMPERED = 8
 
 
 class TestFailure(Exception):
@@ -207,6 +209,142 @@ def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+class RewritingRelay:
+    """A signalling relay between the clients and the real confab-signal,
+    as a hostile server or anyone on a plain ws:// path could be: it
+    passes every websocket frame on, and (when told to) rewrites the
+    a=fingerprint lines of each offer and answer a client sends to a
+    fingerprint no certificate of theirs has.  The peers' DTLS still runs
+    directly between them."""
+
+    def __init__(self, upstream, rewrite):
+        self.upstream = ('127.0.0.1', int(upstream.rsplit(':', 1)[1]))
+        self.rewrite = rewrite
+        self.fingerprint = 'sha-256 ' + ':'.join(f'{b:02X}' for b in os.urandom(32))
+        self.n_rewritten = 0
+        self.lock = threading.Lock()
+        self.sockets = []
+        self.listener = socket.socket()
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen()
+        self.url = f'ws://127.0.0.1:{self.listener.getsockname()[1]}'
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            with self.lock:
+                self.sockets += [client, server]
+            threading.Thread(target=self._serve, args=(client, server), daemon=True).start()
+
+    @staticmethod
+    def _read_exactly(sock, n):
+        data = b''
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return data
+
+    @staticmethod
+    def _read_head(sock):
+        data = b''
+        while not data.endswith(b'\r\n\r\n'):
+            chunk = sock.recv(1)
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return data
+
+    def _serve(self, client, server):
+        try:
+            # No permessage-deflate: the frames stay readable.
+            head = self._read_head(client).split(b'\r\n')
+            head = [h for h in head if not h.lower().startswith(b'sec-websocket-extensions:')]
+            server.sendall(b'\r\n'.join(head))
+            client.sendall(self._read_head(server))
+        except (EOFError, OSError):
+            return
+        threading.Thread(target=self._copy, args=(server, client), daemon=True).start()
+        self._frames(client, server)
+
+    def _copy(self, source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _frames(self, client, server):
+        """Client to server, frame by frame: a client's frames are masked."""
+        try:
+            while True:
+                first = self._read_exactly(client, 2)
+                length = first[1] & 0x7f
+                extended = b''
+                if length == 126:
+                    extended = self._read_exactly(client, 2)
+                    length = int.from_bytes(extended, 'big')
+                elif length == 127:
+                    extended = self._read_exactly(client, 8)
+                    length = int.from_bytes(extended, 'big')
+                mask = self._read_exactly(client, 4) if first[1] & 0x80 else b''
+                payload = self._read_exactly(client, length)
+                if first[0] == 0x81 and mask:  # a whole text message
+                    text = bytes(b ^ mask[i % 4] for i, b in enumerate(payload)).decode()
+                    data = self._rewrite(text).encode()
+                    size = len(data)
+                    if size < 126:
+                        header = bytes([0x81, 0x80 | size])
+                    elif size < 65536:
+                        header = bytes([0x81, 0x80 | 126]) + size.to_bytes(2, 'big')
+                    else:
+                        header = bytes([0x81, 0x80 | 127]) + size.to_bytes(8, 'big')
+                    server.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+                else:
+                    server.sendall(first + extended + mask + payload)
+        except (EOFError, OSError):
+            pass
+        for sock in (client, server):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _rewrite(self, text):
+        if not self.rewrite:
+            return text
+        message = json.loads(text)
+        if message.get('type') not in ('create_offer', 'create_answer'):
+            return text
+        lines = message['data']['sdp'].split('\r\n')
+        message['data']['sdp'] = '\r\n'.join('a=fingerprint:' + self.fingerprint
+                                               if line.startswith('a=fingerprint:') else line
+                                               for line in lines)
+        with self.lock:
+            self.n_rewritten += 1
+        return json.dumps(message)
+
+    def close(self):
+        self.listener.close()
+        with self.lock:
+            for sock in self.sockets:
+                sock.close()
 
 
 # The cases.  Each gets a Case with its own server already running.
@@ -545,6 +683,67 @@ def test_interrupted(case):
     bob.expect_exit(EXIT_OK)
 
 
+TAMPERED = r'was tampered with: someone between you may be trying to read your messages\. Nothing was sent\.'
+
+
+def relayed_chat(case, caller, callee, rewrite):
+    """`caller` calls `callee` through a RewritingRelay."""
+    relay = RewritingRelay(case.url, rewrite)
+    try:
+        first = case.start_cli(callee, '--server', relay.url, '--accept', caller, server=False)
+        first.wait_err(rf'^confab-cli: signed in as {callee}$')
+        second = case.start_cli(caller, '--server', relay.url, '--call', callee, server=False)
+        # Typed before anything is known of the other side.
+        second.write(f'early from {caller}')
+        return relay, second, first
+    except Exception:
+        relay.close()
+        raise
+
+
+def test_tampering_relay(case):
+    """A relay that rewrites a=fingerprint in the offers and answers gets no
+    chat opened and no line through, whoever calls: the caller exits 8
+    with the sentence, the callee says it on stderr, nothing reaches
+    stdout, and the line typed before the verdict never arrives."""
+    for caller, callee in (('alice', 'bob'), ('bob', 'alice')):
+        relay, calling, called = relayed_chat(case, caller, callee, rewrite=True)
+        try:
+            calling.wait_err(rf'^confab-cli: the chat with {callee} failed: .*{TAMPERED}$')
+            calling.expect_exit(EXIT_TAMPERED)
+            called.wait_err(rf'^confab-cli: the chat with {caller} failed: .*{TAMPERED}$')
+            # Anything late would have come by now.
+            time.sleep(1)
+            called.close_stdin()
+            called.expect_exit(EXIT_OK)
+            if relay.n_rewritten != 2:
+                raise TestFailure(f'the relay rewrote {relay.n_rewritten} descriptions, not 2')
+            for process in (calling, called):
+                if any(line.startswith('confab-cli: chatting with') for line in process.err):
+                    raise TestFailure(f'{process.name} opened a chat through the relay')
+                expect_lines(process, [])
+        finally:
+            relay.close()
+
+
+def test_honest_relay(case):
+    """The same relay, passing the fingerprints on, lets the chat open and
+    the early line through: the refusals above are the check's doing."""
+    relay, alice, bob = relayed_chat(case, 'alice', 'bob', rewrite=False)
+    try:
+        chatting(alice, 'bob')
+        chatting(bob, 'alice')
+        bob.wait_out(r'^alice: early from alice$')
+        bob.write('hello through the relay')
+        alice.wait_out(r'^bob: hello through the relay$')
+        alice.close_stdin()
+        alice.expect_exit(EXIT_OK)
+        bob.close_stdin()
+        bob.expect_exit(EXIT_OK)
+    finally:
+        relay.close()
+
+
 CASES = [
     test_bad_arguments,
     test_unreachable_server,
@@ -561,6 +760,8 @@ CASES = [
     test_accept_any_and_addressing,
     test_peer_killed,
     test_interrupted,
+    test_tampering_relay,
+    test_honest_relay,
 ]
 
 
