@@ -432,6 +432,19 @@ confab_peer_handle_message (ConfabPeer    *self,
           return TRUE;
 
         case CONFAB_PEER_STATE_CALLING:
+          /* Before our offer went out the callee cannot have answered this
+           * call: this is the hang-up of the connection before, relayed by
+           * the server after its BYE had already closed that connection on
+           * the data channel, and calling again at once must not end the
+           * new call.  After the offer, a callee whose accept failed hangs
+           * up. */
+          if (!self->offer_sent)
+            {
+              g_debug ("Ignoring a hang-up from “%s”, who has not had this call's offer",
+                       self->remote_name);
+              return FALSE;
+            }
+          G_GNUC_FALLTHROUGH;
         case CONFAB_PEER_STATE_INCOMING:
           _confab_peer_set_state (self, CONFAB_PEER_STATE_CLOSED, CONFAB_PEER_REASON_HUNG_UP);
           return TRUE;

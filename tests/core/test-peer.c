@@ -620,6 +620,22 @@ test_peer_refuses_empty_offer (void)
   g_assert_null (peer);
 }
 
+/* Calling again at once after a chat that the other side's BYE ended:
+ * the server may relay that side's hang_up only now, and it must not end
+ * the new call, whose offer the callee has not even had. */
+static void
+test_peer_ignores_stale_hang_up (void)
+{
+  g_autoptr(ConfabMessage) hung_up = confab_message_new_peer_hung_up ("bob");
+  g_autoptr(ConfabPeer) peer = confab_peer_new_outgoing ("alice", "bob");
+
+  confab_peer_call (peer);
+  g_assert_cmpint (confab_peer_get_state (peer), ==, CONFAB_PEER_STATE_CALLING);
+  g_assert_false (confab_peer_handle_message (peer, hung_up));
+  g_assert_cmpint (confab_peer_get_state (peer), ==, CONFAB_PEER_STATE_CALLING);
+  confab_peer_hang_up (peer);
+}
+
 /* Candidates that are not of RFC 8839's form never reach webrtcbin:
  * libnice asserts on some of them (a component of 0). */
 static void
@@ -714,6 +730,7 @@ main (int   argc,
   g_test_add_func ("/peer/refuses-bad-offer", test_peer_refuses_bad_offer);
   g_test_add_func ("/peer/refuses-empty-offer", test_peer_refuses_empty_offer);
   g_test_add_func ("/peer/refuses-bad-candidates", test_peer_refuses_bad_candidates);
+  g_test_add_func ("/peer/ignores-stale-hang-up", test_peer_ignores_stale_hang_up);
   g_test_add_func ("/peer/enums-are-registered", test_peer_enums_are_registered);
 
   return g_test_run ();
